@@ -1,0 +1,98 @@
+import { createBatchesClient } from "@llama-batches/client";
+import createClient from "openapi-fetch";
+import { API_KEY, BASE_URL, pagedFetch } from "./fixtures.mjs";
+import { compareRates, fmt, printTable, verdict } from "./harness.mjs";
+
+const PER_PAGE = 100;
+
+function ours(fetch) {
+  const client = createBatchesClient({ apiKey: API_KEY, baseUrl: BASE_URL, fetch });
+  return async (onItem = () => {}) => {
+    let n = 0;
+    for await (const batch of client.batches.list({ page_size: PER_PAGE })) {
+      n++;
+      onItem(batch, n);
+    }
+    return n;
+  };
+}
+
+/** What a user would write by hand with openapi-fetch: a token loop around a `for…of`. */
+function handLoop(fetch) {
+  const api = createClient({ baseUrl: BASE_URL, headers: { authorization: `Bearer ${API_KEY}` }, fetch });
+  return async (onItem = () => {}) => {
+    let n = 0;
+    let token;
+    do {
+      const query = token ? { page_size: PER_PAGE, page_token: token } : { page_size: PER_PAGE };
+      const { data, error } = await api.GET("/api/v2/batches", { params: { query } });
+      if (error) throw new Error(String(error));
+      for (const batch of data.items) {
+        n++;
+        onItem(batch, n);
+      }
+      token = data.items.length ? data.next_page_token : undefined;
+    } while (token);
+    return n;
+  };
+}
+
+/** Highest heap (after a forced GC) seen during a traversal, minus the heap before it. */
+async function peakHeapGrowth(traverse) {
+  globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  let peak = before;
+  await traverse((_batch, n) => {
+    if (n % (PER_PAGE * 25) === 0) {
+      globalThis.gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }
+  });
+  return peak - before;
+}
+
+export async function benchPagination() {
+  const PAGES = 1000;
+  const fetch = pagedFetch(PAGES, PER_PAGE);
+  const contenders = { "for await over client.batches.list()": ours(fetch), "hand-written openapi-fetch loop": handLoop(fetch) };
+  for (const traverse of Object.values(contenders)) {
+    const n = await traverse();
+    if (n !== PAGES * PER_PAGE) throw new Error(`traversal saw ${n} items`);
+  }
+  const rates = await compareRates(
+    Object.fromEntries(Object.entries(contenders).map(([k, f]) => [k, () => f()])),
+    { rounds: 9, opsPerRound: 1, warmup: 1 },
+  );
+  const hand = rates["hand-written openapi-fetch loop"];
+  const mine = rates["for await over client.batches.list()"];
+
+  const heap = {};
+  for (const [name, make] of [["for await over client.batches.list()", ours], ["hand-written openapi-fetch loop", handLoop]]) {
+    heap[name] = {
+      100: await peakHeapGrowth(make(pagedFetch(100, PER_PAGE))),
+      1000: await peakHeapGrowth(make(pagedFetch(1000, PER_PAGE))),
+    };
+  }
+  const mb = (b) => fmt(b / 2 ** 20, 2);
+  printTable(
+    `Auto-pagination: ${fmt(PAGES * PER_PAGE)} items in ${fmt(PAGES)} pages (stubbed fetch)`,
+    Object.entries(rates).map(([name, rate]) => ({
+      contender: name,
+      "items/s": fmt(rate * PAGES * PER_PAGE),
+      "× hand loop": fmt(rate / hand, 2),
+      "peak heap growth, 100 pages (MB)": mb(heap[name][100]),
+      "peak heap growth, 1,000 pages (MB)": mb(heap[name][1000]),
+    })),
+  );
+  const growth = heap["for await over client.batches.list()"];
+  // Constant memory: ten times the pages may not cost more than a page-sized allowance (1 MB).
+  const constant = growth[1000] <= growth[100] + 2 ** 20;
+  return [
+    { target: "pagination ≥ 0.9× hand loop", measured: `${fmt(mine / hand, 2)}×`, result: verdict(mine / hand >= 0.9) },
+    {
+      target: "heap growth independent of page count",
+      measured: `${mb(growth[100])} MB @100 pages vs ${mb(growth[1000])} MB @1,000 pages`,
+      result: verdict(constant),
+    },
+  ];
+}
