@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { expect, test } from "vitest";
-import { specPath } from "./helpers/spec.js";
 
+const specPath = fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url));
 const generatedPath = fileURLToPath(new URL("../src/generated/schema.d.ts", import.meta.url));
 
 test("src/generated/schema.d.ts is in sync with spec/openapi.yaml (run `pnpm generate`)", async () => {

@@ -1,0 +1,8 @@
+export {
+  createSchemaValidator,
+  defaultSpecPath,
+  loadExamples,
+  loadSpec,
+  type OpenApiDocument,
+  type SchemaErrors,
+} from "./spec.js";
