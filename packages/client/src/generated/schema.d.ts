@@ -168,7 +168,11 @@ export interface components {
          * @example 2026-12-31T23:59:59Z
          */
         CreatedAtOnOrBefore: string;
-        /** @description Organization to list batches for; defaults to the credentials' organization. */
+        /**
+         * @description Organization to list batches for; defaults to the credentials' organization. Decided
+         *     here: an organization the credentials cannot see gives an empty list, exactly like one
+         *     that does not exist (no error, so existence does not leak).
+         */
         OrganizationId: string;
         /**
          * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100;
@@ -176,11 +180,18 @@ export interface components {
          */
         PageSize: number;
         /**
-         * @description The `next_page_token` of a previous response, sent with the same filters to get the next
-         *     page. Opaque: do not build or edit it.
+         * @description The `next_page_token` of a previous response, sent with the same filters and credentials
+         *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
+         *     bound to the filters and credentials that produced it (not to `page_size`, which may change
+         *     between pages); a forged, truncated, foreign or mismatched token is a 422 naming
+         *     `page_token`, never another query's data.
          */
         PageToken: string;
-        /** @description Project to list batches for; defaults to the credentials' project. */
+        /**
+         * @description Project to list batches for; defaults to the credentials' project (all projects of the
+         *     organization for an organization-wide key). Decided here: a project the credentials
+         *     cannot see gives an empty list, exactly like one that does not exist.
+         */
         ProjectId: string;
         /** @description Only batches processing this source directory. */
         SourceDirectoryId: string;
@@ -209,7 +220,11 @@ export interface operations {
                  * @example 2026-12-31T23:59:59Z
                  */
                 created_at_on_or_before?: components["parameters"]["CreatedAtOnOrBefore"];
-                /** @description Organization to list batches for; defaults to the credentials' organization. */
+                /**
+                 * @description Organization to list batches for; defaults to the credentials' organization. Decided
+                 *     here: an organization the credentials cannot see gives an empty list, exactly like one
+                 *     that does not exist (no error, so existence does not leak).
+                 */
                 organization_id?: components["parameters"]["OrganizationId"];
                 /**
                  * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100;
@@ -217,11 +232,18 @@ export interface operations {
                  */
                 page_size?: components["parameters"]["PageSize"];
                 /**
-                 * @description The `next_page_token` of a previous response, sent with the same filters to get the next
-                 *     page. Opaque: do not build or edit it.
+                 * @description The `next_page_token` of a previous response, sent with the same filters and credentials
+                 *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
+                 *     bound to the filters and credentials that produced it (not to `page_size`, which may change
+                 *     between pages); a forged, truncated, foreign or mismatched token is a 422 naming
+                 *     `page_token`, never another query's data.
                  */
                 page_token?: components["parameters"]["PageToken"];
-                /** @description Project to list batches for; defaults to the credentials' project. */
+                /**
+                 * @description Project to list batches for; defaults to the credentials' project (all projects of the
+                 *     organization for an organization-wide key). Decided here: a project the credentials
+                 *     cannot see gives an empty list, exactly like one that does not exist.
+                 */
                 project_id?: components["parameters"]["ProjectId"];
                 /** @description Only batches processing this source directory. */
                 source_directory_id?: components["parameters"]["SourceDirectoryId"];

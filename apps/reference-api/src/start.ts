@@ -1,0 +1,88 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadSpec } from "@llama-batches/contract";
+import { generateDataset, loadFixture } from "./dataset.js";
+import { type FaultName, parseFaults } from "./faults.js";
+import type { ApiKey, Dataset, Session } from "./model.js";
+import { createHandler } from "./server.js";
+import { BatchStore } from "./store.js";
+import { PageTokens } from "./tokens.js";
+
+export interface StartReferenceApiOptions {
+  /** 0 (the default): a free port. */
+  port?: number | undefined;
+  /** Loopback by default. */
+  host?: string | undefined;
+  /** Seed of the generated dataset (default 1). */
+  seed?: number | undefined;
+  /** Batches in the generated dataset (default 2,000). */
+  size?: number | undefined;
+  /** A JSON fixture file (or its parsed content) instead of generated data. */
+  fixture?: string | Dataset | undefined;
+  /** Fault modes to switch on: see FAULTS. */
+  fault?: FaultName | readonly FaultName[] | undefined;
+  /** Serve the admin routes (`POST /_admin/batches`, `PATCH /_admin/batches/{id}`). Off by default. */
+  admin?: boolean | undefined;
+  /** Key that signs page tokens; random per start by default. */
+  tokenSecret?: string | undefined;
+  /** Path to the OpenAPI document whose rules the server enforces. */
+  spec?: string | undefined;
+}
+
+export interface RunningReferenceApi {
+  url: string;
+  /** Keys it accepts, each with its scope (project_id null: organization-wide). */
+  apiKeys: readonly ApiKey[];
+  /** `session` cookies it accepts. */
+  sessions: readonly Session[];
+  /** The live data: insert and update batches while the server runs. */
+  store: BatchStore;
+  faults: ReadonlySet<FaultName>;
+  stop(): Promise<void>;
+}
+
+export async function startReferenceApi(options: StartReferenceApiOptions = {}): Promise<RunningReferenceApi> {
+  const dataset =
+    typeof options.fixture === "string"
+      ? loadFixture(options.fixture)
+      : (options.fixture ?? generateDataset({ seed: options.seed, size: options.size }));
+  const faults = parseFaults(typeof options.fault === "string" ? [options.fault] : options.fault);
+  const store = new BatchStore(dataset.projects, dataset.batches);
+  const handler = createHandler({
+    spec: loadSpec(options.spec),
+    store,
+    apiKeys: dataset.apiKeys,
+    sessions: dataset.sessions,
+    faults,
+    tokens: new PageTokens(options.tokenSecret),
+    admin: options.admin ?? false,
+  });
+  const server = createServer({ keepAliveTimeout: 5_000 }, handler);
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Cannot start the reference API: port ${options.port} on ${host} is already in use.`)
+          : error,
+      ),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    apiKeys: dataset.apiKeys,
+    sessions: dataset.sessions,
+    store,
+    faults,
+    stop: () => {
+      stopping ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopping;
+    },
+  };
+}

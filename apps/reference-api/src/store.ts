@@ -1,0 +1,219 @@
+import type { Batch, BatchStatus } from "@llama-batches/client";
+import type { Project } from "./model.js";
+
+/** A position in the documented total order: `created_at` descending, then `id` descending. */
+export interface Cursor {
+  createdMs: number;
+  id: string;
+}
+
+interface Row extends Cursor {
+  batch: Batch;
+  organization_id: string;
+}
+
+export interface StoreQuery {
+  organization_id: string;
+  project_id?: string | undefined;
+  source_directory_id?: string | undefined;
+  status?: BatchStatus | undefined;
+  /** Inclusive bounds, in ms since the epoch. */
+  afterMs?: number | undefined;
+  beforeMs?: number | undefined;
+  /** Start strictly after this position. */
+  after?: Cursor | undefined;
+  limit: number;
+  /** Fault injection only: break ties by ascending id instead of descending. */
+  tiesAscending?: boolean | undefined;
+}
+
+export interface StorePage {
+  items: Batch[];
+  /** Position of the last item, when more items follow it. */
+  next?: Cursor | undefined;
+}
+
+/** null `created_at` sorts after every date, and never matches a date bound. */
+const NO_DATE = Number.NEGATIVE_INFINITY;
+
+function compare(a: Cursor, b: Cursor): number {
+  if (a.createdMs !== b.createdMs) return a.createdMs > b.createdMs ? -1 : 1;
+  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
+}
+
+/** First index whose row comes strictly after `cursor` in the order. */
+function firstAfter(rows: readonly Row[], cursor: Cursor): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(rows[mid] as Row, cursor) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose row was created at or before `ms`. */
+function firstAtOrBefore(rows: readonly Row[], ms: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid] as Row).createdMs > ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * In-memory batches, kept sorted in the API's order in several indexes (per organization, project
+ * and source directory, each with and without status). A page is a binary search to its start and
+ * a scan of the most selective index, so a deep page costs what the first page costs, and a
+ * selective filter does not scan what it filters out.
+ */
+export class BatchStore {
+  readonly #rows = new Map<string, Row>();
+  readonly #indexes = new Map<string, Row[]>();
+  readonly #organizationOf = new Map<string, string>();
+
+  constructor(projects: readonly Project[] = [], batches: readonly Batch[] = []) {
+    for (const p of projects) this.#organizationOf.set(p.id, p.organization_id);
+    // Bulk load: sort once instead of inserting one by one.
+    const rows = batches.map((b) => this.#row(b));
+    rows.sort(compare);
+    for (const row of rows) {
+      if (this.#rows.has(row.id)) throw new Error(`duplicate batch id ${row.id}`);
+      this.#rows.set(row.id, row);
+      for (const key of this.#keys(row)) {
+        let index = this.#indexes.get(key);
+        if (!index) this.#indexes.set(key, (index = []));
+        index.push(row);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  get(id: string): Batch | undefined {
+    return this.#rows.get(id)?.batch;
+  }
+
+  /** Every batch, in the API order (for tests). */
+  all(): Batch[] {
+    return [...this.#rows.values()].sort(compare).map((r) => r.batch);
+  }
+
+  /** Any batch outside an organization (fault injection: a scope leak). */
+  anyOutside(organization_id: string): Batch | undefined {
+    for (const row of this.#rows.values()) if (row.organization_id !== organization_id) return row.batch;
+    return undefined;
+  }
+
+  addProject(project: Project): void {
+    this.#organizationOf.set(project.id, project.organization_id);
+  }
+
+  organizationOf(projectId: string): string | undefined {
+    return this.#organizationOf.get(projectId);
+  }
+
+  insert(batch: Batch): Batch {
+    if (this.#rows.has(batch.id)) throw new Error(`batch ${batch.id} already exists`);
+    const row = this.#row(batch);
+    this.#rows.set(row.id, row);
+    for (const key of this.#keys(row)) this.#add(key, row);
+    return batch;
+  }
+
+  /** Changes what may change: status, updated_at, results. The order's keys never move. */
+  update(id: string, patch: Partial<Pick<Batch, "status" | "updated_at" | "results">>): Batch {
+    const row = this.#rows.get(id);
+    if (!row) throw new Error(`no batch ${id}`);
+    const immutable = Object.keys(patch).filter((k) => !["status", "updated_at", "results"].includes(k));
+    if (immutable.length > 0) throw new Error(`cannot change ${immutable.join(", ")} of a batch`);
+    const before = this.#keys(row);
+    row.batch = { ...row.batch, ...patch };
+    const after = this.#keys(row);
+    for (const key of before) if (!after.includes(key)) this.#remove(key, row);
+    for (const key of after) if (!before.includes(key)) this.#add(key, row);
+    return row.batch;
+  }
+
+  query(q: StoreQuery): StorePage {
+    const rows = this.#indexFor(q);
+    let start = q.beforeMs === undefined ? 0 : firstAtOrBefore(rows, q.beforeMs);
+    if (q.after) start = Math.max(start, firstAfter(rows, q.after));
+    const items: Row[] = [];
+    let more = false;
+    for (let i = start; i < rows.length; i++) {
+      const row = rows[i] as Row;
+      if (q.afterMs !== undefined && row.createdMs < q.afterMs) break;
+      if (!this.#matches(row, q)) continue;
+      if (items.length === q.limit) {
+        more = true;
+        break;
+      }
+      items.push(row);
+    }
+    if (q.tiesAscending) sortTiesAscending(items);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => r.batch),
+      next: more && last ? { createdMs: last.createdMs, id: last.id } : undefined,
+    };
+  }
+
+  #row(batch: Batch): Row {
+    const organization_id = this.#organizationOf.get(batch.project_id);
+    if (!organization_id) throw new Error(`batch ${batch.id} is in unknown project ${batch.project_id}`);
+    const createdMs = batch.created_at == null ? NO_DATE : Date.parse(batch.created_at);
+    if (Number.isNaN(createdMs)) throw new Error(`batch ${batch.id} has an invalid created_at`);
+    return { batch, id: batch.id, createdMs, organization_id };
+  }
+
+  #keys(row: Row): string[] {
+    const s = row.batch.status;
+    const { project_id: p, source_directory_id: d } = row.batch;
+    return [`o:${row.organization_id}`, `o:${row.organization_id}|${s}`, `p:${p}`, `p:${p}|${s}`, `d:${d}`, `d:${d}|${s}`];
+  }
+
+  #indexFor(q: StoreQuery): readonly Row[] {
+    const status = q.status ? `|${q.status}` : "";
+    const key = q.source_directory_id
+      ? `d:${q.source_directory_id}${status}`
+      : q.project_id
+        ? `p:${q.project_id}${status}`
+        : `o:${q.organization_id}${status}`;
+    return this.#indexes.get(key) ?? [];
+  }
+
+  #matches(row: Row, q: StoreQuery): boolean {
+    const b = row.batch;
+    if (row.organization_id !== q.organization_id) return false;
+    if (q.project_id !== undefined && b.project_id !== q.project_id) return false;
+    if (q.source_directory_id !== undefined && b.source_directory_id !== q.source_directory_id) return false;
+    if (q.status !== undefined && b.status !== q.status) return false;
+    if ((q.afterMs !== undefined || q.beforeMs !== undefined) && row.createdMs === NO_DATE) return false;
+    if (q.beforeMs !== undefined && row.createdMs > q.beforeMs) return false;
+    return true;
+  }
+
+  #add(key: string, row: Row): void {
+    let index = this.#indexes.get(key);
+    if (!index) this.#indexes.set(key, (index = []));
+    index.splice(firstAfter(index, row), 0, row);
+  }
+
+  #remove(key: string, row: Row): void {
+    const index = this.#indexes.get(key);
+    if (!index) return;
+    const at = firstAfter(index, row) - 1;
+    if (index[at] === row) index.splice(at, 1);
+  }
+}
+
+function sortTiesAscending(rows: Row[]): void {
+  rows.sort((a, b) => (a.createdMs !== b.createdMs ? (a.createdMs > b.createdMs ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
