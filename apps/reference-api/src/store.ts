@@ -84,11 +84,7 @@ export class BatchStore {
     for (const row of rows) {
       if (this.#rows.has(row.id)) throw new Error(`duplicate batch id ${row.id}`);
       this.#rows.set(row.id, row);
-      for (const key of this.#keys(row)) {
-        let index = this.#indexes.get(key);
-        if (!index) this.#indexes.set(key, (index = []));
-        index.push(row);
-      }
+      for (const key of this.#keys(row)) this.#index(key).push(row);
     }
   }
 
@@ -200,9 +196,17 @@ export class BatchStore {
     return true;
   }
 
-  #add(key: string, row: Row): void {
+  #index(key: string): Row[] {
     let index = this.#indexes.get(key);
-    if (!index) this.#indexes.set(key, (index = []));
+    if (!index) {
+      index = [];
+      this.#indexes.set(key, index);
+    }
+    return index;
+  }
+
+  #add(key: string, row: Row): void {
+    const index = this.#index(key);
     index.splice(firstAfter(index, row), 0, row);
   }
 
