@@ -5,7 +5,7 @@ import type { FaultName } from "./faults.js";
 import type { ApiKey, Scope, Session } from "./model.js";
 import type { BatchStore, Cursor } from "./store.js";
 import { PageTokens } from "./tokens.js";
-import { compileQueryValidator, type ValidationIssue } from "./validation.js";
+import { compileQueryValidator, instant, type ValidationIssue } from "./validation.js";
 
 const LIST_PATH = "/api/v2/batches";
 const DEFAULT_PAGE_SIZE = 20;
@@ -24,6 +24,8 @@ export interface ServerOptions {
 interface Reply {
   status: number;
   body: unknown;
+  /** The body already serialized, when the handler could do it cheaper than JSON.stringify. */
+  json?: string;
   headers?: Record<string, string>;
 }
 
@@ -63,8 +65,8 @@ export function createHandler(options: ServerOptions): (req: IncomingMessage, re
       return { status: 500, body: { detail: "Internal Server Error" } };
     }
     const pageSize = (q.page_size ?? DEFAULT_PAGE_SIZE) + (faults.has("page-size-off-by-one") ? 1 : 0);
-    const afterMs = q.created_at_on_or_after === undefined ? undefined : Date.parse(q.created_at_on_or_after);
-    const beforeMs = q.created_at_on_or_before === undefined ? undefined : Date.parse(q.created_at_on_or_before);
+    const afterMs = q.created_at_on_or_after === undefined ? undefined : instant(q.created_at_on_or_after, "ceil");
+    const beforeMs = q.created_at_on_or_before === undefined ? undefined : instant(q.created_at_on_or_before, "floor");
     const binding = PageTokens.bind([
       scope.organization_id,
       scope.project_id,
@@ -148,7 +150,10 @@ export function createHandler(options: ServerOptions): (req: IncomingMessage, re
     }
     const id = decodeURIComponent(path.slice(ADMIN_PREFIX.length + 1));
     if (req.method === "PATCH" && id && !id.includes("/")) {
-      if (!store.get(id)) return { status: 404, body: { detail: `No batch ${id}` } };
+      const current = store.get(id);
+      if (!current) return { status: 404, body: { detail: `No batch ${id}` } };
+      const errors = validateBatch("Batch", { ...current, ...(body as object) });
+      if (errors.length > 0) return { status: 422, body: { detail: errors } };
       try {
         return { status: 200, body: store.update(id, body as Partial<Batch>) };
       } catch (error) {
@@ -158,11 +163,17 @@ export function createHandler(options: ServerOptions): (req: IncomingMessage, re
     return { status: 405, body: { detail: "Method Not Allowed" } };
   }
 
-  async function route(req: IncomingMessage): Promise<Reply> {
-    const url = new URL(req.url ?? "/", "http://reference.invalid");
+  function route(req: IncomingMessage): Reply | Promise<Reply> {
+    // Split by hand: `new URL` throws on targets Node accepts (`//`, `//[`), and is slower.
+    const raw = req.url ?? "/";
+    const hash = raw.indexOf("#");
+    const target = hash < 0 ? raw : raw.slice(0, hash);
+    const q = target.indexOf("?");
+    const url = { pathname: q < 0 ? target : target.slice(0, q), searchParams: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
     if (url.pathname === LIST_PATH) {
       if (req.method !== "GET" && req.method !== "HEAD") {
-        return { status: 405, body: { detail: "Method Not Allowed" }, headers: { allow: "GET" } };
+        // Answering before the body is read would make node:http close a kept-alive connection.
+        return drained(req).then(() => ({ status: 405, body: { detail: "Method Not Allowed" }, headers: { allow: "GET" } }));
       }
       const scope = authenticate(req);
       return "status" in scope ? scope : list(scope, url.searchParams);
@@ -170,37 +181,77 @@ export function createHandler(options: ServerOptions): (req: IncomingMessage, re
     if (options.admin && (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`))) {
       return admin(req, url.pathname);
     }
-    return { status: 404, body: { detail: "Not Found" } };
+    const notFound: Reply = { status: 404, body: { detail: "Not Found" } };
+    return req.method === "GET" || req.method === "HEAD" ? notFound : drained(req).then(() => notFound);
   }
+
+  const respond = (req: IncomingMessage, res: ServerResponse, requestId: string, reply: Reply) => {
+    // One Buffer, written once: measurably cheaper than handing node:http a string to encode.
+    const body = Buffer.from(reply.json ?? JSON.stringify(reply.body));
+    res.writeHead(reply.status, {
+      "content-type": "application/json",
+      "content-length": body.length,
+      "x-request-id": requestId,
+      ...reply.headers,
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  };
+  // A bug here must still answer, and say so: never a hung connection.
+  const crashed = (req: IncomingMessage, requestId: string, error: unknown): Reply => {
+    console.error(`[reference-api] ${requestId} ${req.method} ${req.url}:`, error);
+    return { status: 500, body: { detail: "Internal Server Error" } };
+  };
 
   return (req, res) => {
     requests += 1;
     const requestId = `ref-${requests.toString(36)}`;
-    route(req)
-      .catch((error: unknown) => {
-        // A bug here must still answer, and say so: never a hung connection.
-        console.error(`[reference-api] ${requestId} ${req.method} ${req.url}:`, error);
-        return { status: 500, body: { detail: "Internal Server Error" } } as Reply;
-      })
-      .then((reply) => {
-        const text = JSON.stringify(reply.body);
-        res.writeHead(reply.status, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(text),
-          "x-request-id": requestId,
-          ...reply.headers,
-        });
-        res.end(req.method === "HEAD" ? undefined : text);
-      });
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = route(req);
+    } catch (error) {
+      reply = crashed(req, requestId, error);
+    }
+    // The list endpoint answers synchronously; only the admin routes read a body.
+    if (reply instanceof Promise) {
+      reply.catch((error: unknown) => crashed(req, requestId, error)).then((r) => respond(req, res, requestId, r));
+    } else {
+      respond(req, res, requestId, reply);
+    }
   };
 }
 
+/**
+ * Batches are immutable objects (an update replaces the object), so each one's JSON can be kept
+ * and reused: a page is then a join of cached strings instead of a JSON.stringify of 20 objects.
+ */
+const serialized = new WeakMap<Batch, string>();
+function batchJson(batch: Batch): string {
+  let json = serialized.get(batch);
+  if (json === undefined) {
+    json = JSON.stringify(batch);
+    serialized.set(batch, json);
+  }
+  return json;
+}
+
 function page(items: Batch[], next_page_token: string | undefined): Reply {
-  return { status: 200, body: next_page_token ? { items, next_page_token } : { items } };
+  const token = next_page_token ? `,"next_page_token":${JSON.stringify(next_page_token)}` : "";
+  return {
+    status: 200,
+    body: next_page_token ? { items, next_page_token } : { items },
+    json: `{"items":[${items.map(batchJson).join(",")}]${token}}`,
+  };
 }
 
 function invalid(issues: ValidationIssue[]): Reply {
   return { status: 422, body: { detail: issues } };
+}
+
+function drained(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded) return resolve();
+    req.once("end", resolve).once("error", () => resolve()).resume();
+  });
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

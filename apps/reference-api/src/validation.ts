@@ -15,6 +15,8 @@ interface CompiledParameter {
   name: string;
   required: boolean;
   integer: boolean;
+  dateTime: boolean;
+  uuid: boolean;
   validate: ValidateFunction;
 }
 
@@ -45,6 +47,8 @@ export function compileQueryValidator(spec: OpenApiDocument, path: string, metho
       name: parameter.name,
       required: parameter.required === true,
       integer: typeOf(spec, parameter.schema) === "integer",
+      dateTime: (parameter.schema as { format?: string } | undefined)?.format === "date-time",
+      uuid: (parameter.schema as { format?: string } | undefined)?.format === "uuid",
       validate,
     });
   });
@@ -77,10 +81,29 @@ export function compileQueryValidator(spec: OpenApiDocument, path: string, metho
         issues.push({ loc: ["query", p.name], ...describe(p.validate.errors?.[0]), input: raw });
         continue;
       }
-      query[p.name] = value;
+      // RFC 3339 allows a leap second (:60) that no Date can hold: refuse it rather than drop the bound.
+      if (p.dateTime && Number.isNaN(instant(raw, "floor"))) {
+        issues.push({ loc: ["query", p.name], msg: "Input should be a valid datetime, second value is outside expected range of 0-59", type: "datetime_from_date_parsing", input: raw });
+        continue;
+      }
+      // One spelling per UUID, as FastAPI's UUID type gives: the stored ids are canonical.
+      query[p.name] = p.uuid ? String(value).toLowerCase().replace(/^urn:uuid:/, "") : value;
     }
     return issues.length > 0 ? { ok: false, issues } : { ok: true, query: query as ListBatchesParams };
   };
+}
+
+/**
+ * The instant an RFC 3339 date-time names, in ms. `Date.parse` misreads the space separator RFC 3339
+ * allows (with a year below 100) and truncates digits below the millisecond: a lower bound must
+ * round those up ("ceil") so that it never lets in a batch created before it.
+ */
+export function instant(text: string, rounding: "floor" | "ceil"): number {
+  const normalized = text.replace(/^(\d{4}-\d\d-\d\d)[ t]/, "$1T");
+  const ms = Date.parse(normalized);
+  if (rounding === "floor" || Number.isNaN(ms)) return ms;
+  const fraction = /\.\d{3}(\d+)/.exec(normalized)?.[1];
+  return fraction && /[1-9]/.test(fraction) ? ms + 1 : ms;
 }
 
 function describe(error: ErrorObject | undefined): { msg: string; type: string } {

@@ -23,6 +23,7 @@ export {
   RateLimitError,
   UnprocessableEntityError,
 } from "./errors.js";
+export { isRetryableResponse, retryDelayMs } from "./internal/backoff.js";
 export { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
 export type {
   Batch,

@@ -182,9 +182,9 @@ export interface components {
         /**
          * @description The `next_page_token` of a previous response, sent with the same filters and credentials
          *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
-         *     bound to the filters and credentials that produced it (not to `page_size`, which may change
-         *     between pages); a forged, truncated, foreign or mismatched token is a 422 naming
-         *     `page_token`, never another query's data.
+         *     bound to the filters and to the scope (organization and project) of the credentials that
+         *     produced it, not to `page_size`, which may change between pages; a forged, truncated,
+         *     foreign or mismatched token is a 422 naming `page_token`, never another query's data.
          */
         PageToken: string;
         /**
@@ -234,9 +234,9 @@ export interface operations {
                 /**
                  * @description The `next_page_token` of a previous response, sent with the same filters and credentials
                  *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
-                 *     bound to the filters and credentials that produced it (not to `page_size`, which may change
-                 *     between pages); a forged, truncated, foreign or mismatched token is a 422 naming
-                 *     `page_token`, never another query's data.
+                 *     bound to the filters and to the scope (organization and project) of the credentials that
+                 *     produced it, not to `page_size`, which may change between pages; a forged, truncated,
+                 *     foreign or mismatched token is a 422 naming `page_token`, never another query's data.
                  */
                 page_token?: components["parameters"]["PageToken"];
                 /**
