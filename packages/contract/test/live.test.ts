@@ -1,0 +1,23 @@
+import { expect, test } from "vitest";
+import { runContract, table } from "../src/index.js";
+
+const apiKey = process.env.LLAMA_CLOUD_API_KEY;
+const baseUrl = process.env.LLAMA_CLOUD_BASE_URL ?? "https://api.cloud.llamaindex.ai";
+
+if (!apiKey) console.log("live API: skipped (LLAMA_CLOUD_API_KEY is not set)");
+
+// Only GETs, a small budget and gentle concurrency: safe against a production account.
+test.skipIf(!apiKey)("the full profile holds against the live API", { timeout: 300_000 }, async () => {
+  const report = await runContract({
+    baseUrl,
+    apiKey,
+    profile: "full",
+    runs: 5,
+    budget: 600,
+    concurrency: 2,
+    observePages: 3,
+    seed: Number(process.env.FAST_CHECK_SEED ?? Date.now() % 2 ** 31),
+  });
+  console.log(`full profile vs ${baseUrl}: ${report.requests} requests in ${report.ms} ms (seed ${report.seed})\n${table(report)}`);
+  expect(report.results.filter((r) => r.outcome === "fail").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+});
