@@ -1,14 +1,17 @@
 import fc from "fast-check";
-import { focusedQuery, formatWithOffset, type Query, validQuery, type Window, windowArb } from "../arbitraries.js";
-import { type Context, type Invariant, itemsOf, pagesFor, sameSequence, traverse, unmetFilter, violation } from "./support.js";
-
-function windows(ctx: Context) {
-  const arb = windowArb(ctx.observed);
-  if (!arb) throw new Error("not enough data for windows");
-  return arb;
-}
-
-const windowQuery = (w: Window): Query => ({ created_at_on_or_after: w.after, created_at_on_or_before: w.before });
+import { focusedQuery, formatWithOffset, type Query, validQuery } from "../arbitraries.js";
+import {
+  type Context,
+  type Invariant,
+  itemsOf,
+  pagesFor,
+  sameSequence,
+  traverse,
+  unmetFilter,
+  violation,
+  windowQuery,
+  windows,
+} from "./support.js";
 
 /** One extra filter drawn from the data: status, project or source directory. */
 function filterArb(ctx: Context): fc.Arbitrary<Query> {
@@ -29,21 +32,25 @@ export const filterInvariants: Invariant[] = [
     profile: "full",
     needs: "data",
     property: (ctx) =>
-      fc.asyncProperty(fc.oneof(focusedQuery(ctx.model, ctx.observed), validQuery(ctx.model, ctx.observed)), fc.integer({ min: 1, max: 3 }), async (q, pages) => {
-        // A few pages, not just the first: a filter lost on later pages is the classic bug.
-        const query = { ...q, page_size: q.page_size ?? 10 };
-        let token: string | undefined;
-        for (let i = 0; i < pages; i++) {
-          const x = await ctx.target.get({ ...query, page_token: token });
-          if (x.status !== 200) return;
-          for (const b of itemsOf(x)) {
-            const unmet = unmetFilter(b, query);
-            if (unmet) throw violation(`batch ${b.id} does not satisfy the filters: ${unmet}`, x);
+      fc.asyncProperty(
+        fc.oneof(focusedQuery(ctx.model, ctx.observed), validQuery(ctx.model, ctx.observed)),
+        fc.integer({ min: 1, max: 3 }),
+        async (q, pages) => {
+          // A few pages, not just the first: a filter lost on later pages is the classic bug.
+          const query = { ...q, page_size: q.page_size ?? 10 };
+          let token: string | undefined;
+          for (let i = 0; i < pages; i++) {
+            const x = await ctx.target.get({ ...query, page_token: token });
+            if (x.status !== 200) return;
+            for (const b of itemsOf(x)) {
+              const unmet = unmetFilter(b, query);
+              if (unmet) throw violation(`batch ${b.id} does not satisfy the filters: ${unmet}`, x);
+            }
+            token = (x.body as { next_page_token?: string }).next_page_token ?? undefined;
+            if (!token || itemsOf(x).length === 0) return;
           }
-          token = (x.body as { next_page_token?: string }).next_page_token ?? undefined;
-          if (!token || itemsOf(x).length === 0) return;
-        }
-      }),
+        },
+      ),
   },
   {
     id: "F2",
@@ -56,7 +63,8 @@ export const filterInvariants: Invariant[] = [
         const expected = w.expected.filter((b) => !unmetFilter(b, filter)).map((b) => b.id);
         const t = await traverse(ctx.target, { ...windowQuery(w), ...filter, page_size: size }, pagesFor(expected.length, size));
         const diff = sameSequence(expected, t.ids);
-        if (diff) throw violation(`the filtered traversal differs from the unfiltered one filtered on the client: ${diff}`, ...t.pages.slice(0, 3));
+        if (diff)
+          throw violation(`the filtered traversal differs from the unfiltered one filtered on the client: ${diff}`, ...t.pages.slice(0, 3));
       }),
   },
   {
@@ -79,7 +87,11 @@ export const filterInvariants: Invariant[] = [
         const inB = new Set(tb.ids);
         const intersection = ta.ids.filter((id) => inB.has(id));
         const diff = sameSequence(intersection, tab.ids);
-        if (diff) throw violation(`filters ${JSON.stringify(a)} and ${JSON.stringify(b)} together ≠ the intersection: ${diff}`, ...tab.pages.slice(0, 2));
+        if (diff)
+          throw violation(
+            `filters ${JSON.stringify(a)} and ${JSON.stringify(b)} together ≠ the intersection: ${diff}`,
+            ...tab.pages.slice(0, 2),
+          );
       }),
   },
   {
@@ -97,10 +109,16 @@ export const filterInvariants: Invariant[] = [
             : which === "after"
               ? { created_at_on_or_after: t, created_at_on_or_before: w.before }
               : { created_at_on_or_after: w.after, created_at_on_or_before: t };
-        const expected = (which === "both" ? w.expected.filter((b) => Date.parse(b.created_at as string) === Date.parse(t)) : w.expected).map((b) => b.id);
+        const expected = (
+          which === "both" ? w.expected.filter((b) => Date.parse(b.created_at as string) === Date.parse(t)) : w.expected
+        ).map((b) => b.id);
         const got = await traverse(ctx.target, { ...query, page_size: PAGE }, pagesFor(expected.length, PAGE));
         const diff = sameSequence(expected, got.ids);
-        if (diff) throw violation(`with created_at ${t} as ${which === "both" ? "both bounds" : `the ${which} bound`}: ${diff}`, ...got.pages.slice(0, 2));
+        if (diff)
+          throw violation(
+            `with created_at ${t} as ${which === "both" ? "both bounds" : `the ${which} bound`}: ${diff}`,
+            ...got.pages.slice(0, 2),
+          );
       }),
   },
   {
@@ -111,11 +129,16 @@ export const filterInvariants: Invariant[] = [
     property: (ctx) =>
       fc.asyncProperty(
         fc.oneof(
-          fc.tuple(fc.constantFrom(...ctx.observed.timestamps), fc.integer({ min: 1, max: 10 ** 9 })).map(([t, gap]): Query => ({
-            created_at_on_or_after: new Date(Date.parse(t) + gap).toISOString(),
-            created_at_on_or_before: t,
-          })),
-          fc.uuid().filter((u) => !ctx.observed.projectIds.includes(u)).map((project_id): Query => ({ project_id })),
+          fc.tuple(fc.constantFrom(...ctx.observed.timestamps), fc.integer({ min: 1, max: 10 ** 9 })).map(
+            ([t, gap]): Query => ({
+              created_at_on_or_after: new Date(Date.parse(t) + gap).toISOString(),
+              created_at_on_or_before: t,
+            }),
+          ),
+          fc
+            .uuid()
+            .filter((u) => !ctx.observed.projectIds.includes(u))
+            .map((project_id): Query => ({ project_id })),
           fc.uuid().map((u): Query => ({ source_directory_id: `dir-${u}` })),
         ),
         async (q) => {
@@ -142,7 +165,11 @@ export const filterInvariants: Invariant[] = [
         ]);
         const diff = sameSequence(utc.ids, local.ids);
         if (diff) {
-          throw violation(`the same window written in UTC${quarters >= 0 ? "+" : ""}${quarters / 4}h gives another result: ${diff}`, ...utc.pages.slice(0, 1), ...local.pages.slice(0, 1));
+          throw violation(
+            `the same window written in UTC${quarters >= 0 ? "+" : ""}${quarters / 4}h gives another result: ${diff}`,
+            ...utc.pages.slice(0, 1),
+            ...local.pages.slice(0, 1),
+          );
         }
       }),
   },

@@ -1,15 +1,17 @@
 import fc from "fast-check";
-import { focusedQuery, type Query, validQuery, windowArb } from "../arbitraries.js";
-import { type Context, type Invariant, itemsOf, pagesFor, sameSequence, tokenOf, traverse, violation } from "./support.js";
-
-/** Windows of the data, or a property that says there are none (the invariant is then skipped). */
-function windows(ctx: Context) {
-  const arb = windowArb(ctx.observed);
-  if (!arb) throw new Error("not enough data for windows");
-  return arb;
-}
-
-const windowQuery = (w: { after: string; before: string }): Query => ({ created_at_on_or_after: w.after, created_at_on_or_before: w.before });
+import { focusedQuery, type Query, validQuery } from "../arbitraries.js";
+import {
+  type Context,
+  type Invariant,
+  itemsOf,
+  pagesFor,
+  sameSequence,
+  tokenOf,
+  traverse,
+  violation,
+  windowQuery,
+  windows,
+} from "./support.js";
 
 /** Traversals of arbitrary queries are bounded by the data a key can see, when the observation saw it all. */
 function maxPagesFor(ctx: Context, pageSize: number): number {
@@ -63,13 +65,26 @@ export const paginationInvariants: Invariant[] = [
     profile: "full",
     needs: "pages",
     property: (ctx) =>
-      fc.asyncProperty(windows(ctx), fc.integer({ min: 1, max: 5 }), fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...ctx.observed.statuses) }), async (w, small, status) => {
-        const q = { ...windowQuery(w), status };
-        const big = await traverse(ctx.target, { ...q, page_size: ctx.model.pageSize.maximum }, pagesFor(w.expected.length, ctx.model.pageSize.maximum));
-        const tiny = await traverse(ctx.target, { ...q, page_size: small }, pagesFor(w.expected.length, small));
-        const diff = sameSequence(big.ids, tiny.ids);
-        if (diff) throw violation(`page_size ${ctx.model.pageSize.maximum} and page_size ${small} give different sequences: ${diff}`, ...tiny.pages.slice(0, 3));
-      }),
+      fc.asyncProperty(
+        windows(ctx),
+        fc.integer({ min: 1, max: 5 }),
+        fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...ctx.observed.statuses) }),
+        async (w, small, status) => {
+          const q = { ...windowQuery(w), status };
+          const big = await traverse(
+            ctx.target,
+            { ...q, page_size: ctx.model.pageSize.maximum },
+            pagesFor(w.expected.length, ctx.model.pageSize.maximum),
+          );
+          const tiny = await traverse(ctx.target, { ...q, page_size: small }, pagesFor(w.expected.length, small));
+          const diff = sameSequence(big.ids, tiny.ids);
+          if (diff)
+            throw violation(
+              `page_size ${ctx.model.pageSize.maximum} and page_size ${small} give different sequences: ${diff}`,
+              ...tiny.pages.slice(0, 3),
+            );
+        },
+      ),
   },
   {
     id: "P5",
@@ -85,7 +100,8 @@ export const paginationInvariants: Invariant[] = [
         if (!token) return;
         const a = await ctx.target.get({ ...q, page_token: token });
         const b = await ctx.target.get({ ...q, page_token: token });
-        if (a.status !== b.status || JSON.stringify(a.body) !== JSON.stringify(b.body)) throw violation("the same token gave two different pages", a, b);
+        if (a.status !== b.status || JSON.stringify(a.body) !== JSON.stringify(b.body))
+          throw violation("the same token gave two different pages", a, b);
       }),
   },
   {

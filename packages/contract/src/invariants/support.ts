@@ -1,6 +1,6 @@
 import type { Batch } from "@llama-batches/client";
 import type fc from "fast-check";
-import type { Query } from "../arbitraries.js";
+import { type Query, type Window, windowArb } from "../arbitraries.js";
 import type { Observed } from "../observe.js";
 import type { OperationModel } from "../operation.js";
 import type { SchemaErrors } from "../spec.js";
@@ -109,7 +109,20 @@ export function unmetFilter(b: Batch, q: Query): string | undefined {
 export function sameSequence(a: readonly string[], b: readonly string[]): string | undefined {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return `they differ at position ${i}: ${a[i] ?? "(end)"} vs ${b[i] ?? "(end)"} (lengths ${a.length} and ${b.length})`;
+    if (a[i] !== b[i])
+      return `they differ at position ${i}: ${a[i] ?? "(end)"} vs ${b[i] ?? "(end)"} (lengths ${a.length} and ${b.length})`;
   }
   return undefined;
 }
+
+/** Windows of the observed data (the invariants that use them declare `needs: "pages"`). */
+export function windows(ctx: Context) {
+  const arb = windowArb(ctx.observed);
+  if (!arb) throw new Error("not enough data for windows");
+  return arb;
+}
+
+export const windowQuery = (w: Pick<Window, "after" | "before">): Query => ({
+  created_at_on_or_after: w.after,
+  created_at_on_or_before: w.before,
+});
