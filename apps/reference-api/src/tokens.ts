@@ -11,6 +11,7 @@ const VERSION = 1;
  */
 export class PageTokens {
   readonly #secret: Buffer;
+  readonly #issued = new Map<string, string>();
 
   constructor(secret?: string) {
     this.#secret = secret ? Buffer.from(secret, "utf8") : randomBytes(32);
@@ -18,14 +19,17 @@ export class PageTokens {
 
   /** A short digest of everything a token is bound to. */
   static bind(parts: readonly unknown[]): string {
-    return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
+    const key = JSON.stringify(parts);
+    return remember(bindings, key, () => createHash("sha256").update(key).digest("base64url").slice(0, 16));
   }
 
   issue(cursor: Cursor, binding: string): string {
-    const payload = Buffer.from(
-      JSON.stringify([VERSION, Number.isFinite(cursor.createdMs) ? cursor.createdMs : null, cursor.id, binding]),
-    ).toString("base64url");
-    return `${payload}.${this.#sign(payload)}`;
+    const createdMs = Number.isFinite(cursor.createdMs) ? cursor.createdMs : null;
+    // Tokens are a pure function of cursor and binding: clients paging the same query reuse them.
+    return remember(this.#issued, `${createdMs}|${cursor.id}|${binding}`, () => {
+      const payload = Buffer.from(JSON.stringify([VERSION, createdMs, cursor.id, binding])).toString("base64url");
+      return `${payload}.${this.#sign(payload)}`;
+    });
   }
 
   /** The position a token points at, or why it is refused. `binding` undefined skips the query check. */
@@ -50,4 +54,18 @@ export class PageTokens {
   #sign(payload: string): string {
     return createHmac("sha256", this.#secret).update(payload).digest("base64url").slice(0, 22);
   }
+}
+
+const bindings = new Map<string, string>();
+const MEMO_LIMIT = 10_000;
+
+/** A memo that forgets everything when full: bounded memory, no bookkeeping on the hot path. */
+function remember(memo: Map<string, string>, key: string, compute: () => string): string {
+  let value = memo.get(key);
+  if (value === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    value = compute();
+    memo.set(key, value);
+  }
+  return value;
 }
