@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Batch, ListBatchesParams } from "@llama-batches/client";
-import { createSchemaValidator, type OpenApiDocument } from "@llama-batches/contract";
+import { createSchemaValidator, describeOperation, type OpenApiDocument } from "@llama-batches/contract";
 import type { FaultName } from "./faults.js";
 import type { ApiKey, Scope, Session } from "./model.js";
 import type { BatchStore, Cursor } from "./store.js";
@@ -8,7 +8,6 @@ import { PageTokens } from "./tokens.js";
 import { compileQueryValidator, instant, type ValidationIssue } from "./validation.js";
 
 const LIST_PATH = "/api/v2/batches";
-const DEFAULT_PAGE_SIZE = 20;
 const ADMIN_PREFIX = "/_admin/batches";
 
 export interface ServerOptions {
@@ -33,6 +32,8 @@ interface Reply {
 export function createHandler(options: ServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, faults, tokens } = options;
   const validateQuery = compileQueryValidator(options.spec, LIST_PATH, "get");
+  // The default comes from the spec too (the maximum is enforced by the validator).
+  const defaultPageSize = describeOperation(options.spec).pageSize.default;
   const validateBatch = createSchemaValidator(options.spec);
   const keys = new Map(options.apiKeys.map((k) => [k.key, k]));
   const sessions = new Map(options.sessions.map((s) => [s.session, s]));
@@ -64,7 +65,7 @@ export function createHandler(options: ServerOptions): (req: IncomingMessage, re
     if (faults.has("server-error") && q.status && q.created_at_on_or_after) {
       return { status: 500, body: { detail: "Internal Server Error" } };
     }
-    const pageSize = (q.page_size ?? DEFAULT_PAGE_SIZE) + (faults.has("page-size-off-by-one") ? 1 : 0);
+    const pageSize = (q.page_size ?? defaultPageSize) + (faults.has("page-size-off-by-one") ? 1 : 0);
     const afterMs = q.created_at_on_or_after === undefined ? undefined : instant(q.created_at_on_or_after, "ceil");
     const beforeMs = q.created_at_on_or_before === undefined ? undefined : instant(q.created_at_on_or_before, "floor");
     const binding = PageTokens.bind([

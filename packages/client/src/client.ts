@@ -1,6 +1,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { BatchesApiError, BatchesError, makeApiError } from "./errors.js";
 import { readEnv } from "./internal/env.js";
+import { redact } from "./internal/redact.js";
 import { type AttemptPolicy, type FetchLike, send } from "./internal/transport.js";
 import { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
 import type { ListBatchesParams, ListBatchesResponse, paths } from "./types.js";
@@ -84,7 +85,7 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
       fetch: (request: Request) => send(fetchImpl, request, attempt, signal),
     });
     if (!response.ok) throw makeApiError(response.status, error, response.headers, secrets);
-    return new BatchesPage(parsePage(data, response), response, query, opts, fetchPage);
+    return new BatchesPage(parsePage(data, response, secrets), response, query, opts, fetchPage);
   };
 
   return {
@@ -97,15 +98,15 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
 }
 
 /** A 2xx that is not a page is an error too: never hand the caller something that is not a page. */
-function parsePage(text: string | undefined, response: Response): ListBatchesResponse {
+function parsePage(text: string | undefined, response: Response, secrets: readonly string[]): ListBatchesResponse {
   let body: unknown;
   try {
     body = JSON.parse(text ?? "");
   } catch {
-    throw new BatchesApiError(response.status, text, "response body is not JSON", response.headers);
+    throw new BatchesApiError(response.status, redact(text, secrets), "response body is not JSON", response.headers);
   }
   if (typeof body !== "object" || body === null || !Array.isArray((body as { items?: unknown }).items)) {
-    throw new BatchesApiError(response.status, body, "response body has no `items` array", response.headers);
+    throw new BatchesApiError(response.status, redact(body, secrets), "response body has no `items` array", response.headers);
   }
   return body as ListBatchesResponse;
 }

@@ -97,6 +97,12 @@ describe("the API key never leaks", () => {
     expect(error.message).toContain("[redacted]");
   });
 
+  test("not in the error for a 2xx that is not a page", async () => {
+    const error = (await failWith(new Response(`<html>key: ${TEST_KEY}</html>`, { status: 200 }))) as BatchesApiError;
+    expect(String(error.body)).not.toContain(TEST_KEY);
+    expect(JSON.stringify(error)).not.toContain(TEST_KEY);
+  });
+
   test("not in the client object", () => {
     const client = createBatchesClient({ apiKey: TEST_KEY, session: "sess-SECRET", fetch: fakeFetch().fetch });
     for (const text of [JSON.stringify(client), inspect(client, { depth: 10, showHidden: true }), String(client)]) {
