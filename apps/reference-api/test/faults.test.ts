@@ -4,82 +4,46 @@
  * both compared with `store.all()`, the true data in API order. A fault added to FAULTS without a
  * check here fails the first test.
  */
-import type { Batch, BatchStatus } from "@llama-batches/client";
+import type { Batch } from "@llama-batches/client";
 import { createSchemaValidator } from "@llama-batches/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKey, FAULTS, type FaultName, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import {
+  asPage,
+  bearer,
+  expectationOf,
+  expectedBatches,
+  type Filters,
+  getList,
+  ids,
+  itemsOf,
+  organizationsOf,
+  type Page,
+  type Reply,
+  STATUSES,
+  traverse,
+} from "./helpers.js";
 
 const SEED = 5;
 const SIZE = 300;
-const STATUSES: readonly BatchStatus[] = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
 const JOB_TYPES: readonly string[] = ["parse_v2", "extract_v2"];
 
 type Params = Record<string, string>;
-interface Reply {
-  status: number;
-  body: unknown;
-}
-interface Page {
-  items: Batch[];
-  next_page_token?: string;
-}
-interface Filters {
-  status?: string;
-  source_directory_id?: string;
-  created_at_on_or_after?: string;
-  created_at_on_or_before?: string;
+
+function get(api: RunningReferenceApi, key: string | undefined, params: Params = {}): Promise<Reply> {
+  return getList(api, key === undefined ? {} : bearer(key), params);
 }
 
-async function get(api: RunningReferenceApi, key: string | undefined, params: Params = {}): Promise<Reply> {
-  const res = await fetch(`${api.url}/api/v2/batches?${new URLSearchParams(params)}`, {
-    headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Kept as text; assertions then show it.
-  }
-  return { status: res.status, body };
+/** Every page of a query. Page sizes are not checked here: some faults break them, and their checks say how. */
+function pages(api: RunningReferenceApi, key: string, params: Params): Promise<Page[]> {
+  return traverse(api, bearer(key), params, { anySize: true });
 }
 
-function asPage(reply: Reply): Page {
-  expect(reply.status, JSON.stringify(reply.body).slice(0, 300)).toBe(200);
-  return reply.body as Page;
-}
+const flat = (ps: readonly Page[]) => ids(itemsOf(ps));
 
-/** Every page of a query, following next_page_token (the same filters each time). */
-async function pages(api: RunningReferenceApi, key: string, params: Params): Promise<Page[]> {
-  const out: Page[] = [];
-  let token: string | undefined;
-  do {
-    const page = asPage(await get(api, key, token ? { ...params, page_token: token } : params));
-    out.push(page);
-    token = page.next_page_token;
-    if (out.length > 2 * SIZE) throw new Error("traversal does not end");
-  } while (token);
-  return out;
-}
-
-const ids = (items: readonly Batch[]) => items.map((b) => b.id);
-const flat = (ps: readonly Page[]) => ps.flatMap((p) => ids(p.items));
-
-/** The oracle: what a key may see under these filters, in the documented order. */
+/** The oracle (the model in helpers): what a key may see under these filters, in the documented order. */
 function expected(api: RunningReferenceApi, key: ApiKey, filters: Filters = {}): Batch[] {
-  const after = filters.created_at_on_or_after === undefined ? undefined : Date.parse(filters.created_at_on_or_after);
-  const before = filters.created_at_on_or_before === undefined ? undefined : Date.parse(filters.created_at_on_or_before);
-  return api.store.all().filter((b) => {
-    if (api.store.organizationOf(b.project_id) !== key.organization_id) return false;
-    if (key.project_id !== null && b.project_id !== key.project_id) return false;
-    if (filters.status !== undefined && b.status !== filters.status) return false;
-    if (filters.source_directory_id !== undefined && b.source_directory_id !== filters.source_directory_id) return false;
-    const at = b.created_at == null ? undefined : Date.parse(b.created_at);
-    if ((after !== undefined || before !== undefined) && at === undefined) return false;
-    if (after !== undefined && at !== undefined && at < after) return false;
-    if (before !== undefined && at !== undefined && at > before) return false;
-    return true;
-  });
+  return expectedBatches(api.store.all(), organizationsOf(api), key, expectationOf(filters));
 }
 
 /** Consecutive equal created_at in a sequence: the ties that make order bugs visible. */
@@ -297,14 +261,14 @@ const checks: Record<FaultName, Check> = {
     const key = orgKey(faulty);
     const after = expected(clean, key)[30]?.created_at;
     if (!after) throw new Error("dataset too small");
-    const both = { status: "COMPLETED", created_at_on_or_after: after };
+    const both = { status: "COMPLETED" as const, created_at_on_or_after: after };
     const bad = await get(faulty, key.key, both);
     expect(bad.status).toBe(500);
     expect(bad.body).toEqual({ detail: "Internal Server Error" });
     const good = asPage(await get(clean, key.key, { ...both, page_size: "100" }));
     expect(ids(good.items)).toEqual(ids(expected(clean, key, both)));
     // Each alone is served, and right.
-    for (const alone of [{ status: "COMPLETED" }, { created_at_on_or_after: after }]) {
+    for (const alone of [{ status: "COMPLETED" as const }, { created_at_on_or_after: after }]) {
       const page = asPage(await get(faulty, key.key, { ...alone, page_size: "100" }));
       expect(ids(page.items)).toEqual(ids(expected(clean, key, alone)).slice(0, 100));
     }

@@ -13,14 +13,8 @@ import type { Batch } from "@llama-batches/client";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import { bearer, fcOptions, getList, LIST, organizationsOf, STATUSES } from "./helpers.js";
 
-const FC_SEED = process.env.FAST_CHECK_SEED === undefined ? undefined : Number(process.env.FAST_CHECK_SEED);
-const fcOptions = (numRuns: number) => ({
-  numRuns,
-  ...(FC_SEED === undefined ? {} : { seed: FC_SEED }),
-});
-
-const LIST_PATH = "/api/v2/batches";
 const BATCH = 20;
 const KNOWN = [
   "created_at_on_or_after",
@@ -32,7 +26,6 @@ const KNOWN = [
   "source_directory_id",
   "status",
 ] as const;
-const STATUSES = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"] as const;
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
 
 interface Scope {
@@ -57,16 +50,18 @@ interface Reply {
 let api: RunningReferenceApi;
 let agent: Agent;
 let sent = 0;
+/** Project → organization for the scope checks, read from the keys (see helpers), not from the store. */
+let organizationOf: Map<string, string>;
 /** Real page tokens, so that the fuzz also sends valid tokens with the wrong query. */
 const realTokens: string[] = [];
 
 beforeAll(async () => {
   api = await startReferenceApi({ port: 0, seed: 21, size: 300 });
   agent = new Agent({ keepAlive: true, maxSockets: BATCH });
+  organizationOf = organizationsOf(api);
   for (const k of api.apiKeys.slice(0, 3)) {
-    for (const params of ["page_size=1", "page_size=2&status=FAILED"]) {
-      const res = await fetch(`${api.url}${LIST_PATH}?${params}`, { headers: { authorization: `Bearer ${k.key}` } });
-      const token = ((await res.json()) as { next_page_token?: string }).next_page_token;
+    for (const params of [{ page_size: 1 }, { page_size: 2, status: "FAILED" }]) {
+      const token = ((await getList(api, bearer(k.key), params)).body as { next_page_token?: string }).next_page_token;
       if (token) realTokens.push(token);
     }
   }
@@ -104,8 +99,14 @@ async function sendFetch(r: FuzzRequest): Promise<Reply> {
 }
 
 /** What the server sees of a request target: the same parse it does. */
-function target(path: string): URL {
-  return new URL(path, "http://reference.invalid");
+/**
+ * The path and query the server sees. An HTTP server takes the request target as sent: no
+ * dot-segment resolution (`/api/v2/batches/../batches` is not the list), so neither does this.
+ */
+function target(path: string): { pathname: string; searchParams: URLSearchParams } {
+  const raw = path.split("#")[0] ?? "";
+  const q = raw.indexOf("?");
+  return { pathname: q < 0 ? raw : raw.slice(0, q), searchParams: new URLSearchParams(q < 0 ? "" : raw.slice(q + 1)) };
 }
 
 /** The generic invariants; returns what is wrong, empty when all is well. */
@@ -166,7 +167,7 @@ function pageViolations(r: FuzzRequest, reply: Reply): string[] {
   items.forEach((b, i) => {
     const where = `item ${i} (${b.id}, ${b.status}, ${b.created_at})`;
     if (r.scope) {
-      if (api.store.organizationOf(b.project_id) !== r.scope.organization_id) out.push(`${where} is outside the organization`);
+      if (organizationOf.get(b.project_id) !== r.scope.organization_id) out.push(`${where} is outside the organization`);
       if (r.scope.project_id !== null && b.project_id !== r.scope.project_id) out.push(`${where} is outside the project`);
     }
     if (status !== undefined && b.status !== status) out.push(`${where} does not match status=${status}`);
@@ -339,7 +340,7 @@ function queryString(): fc.Arbitrary<string> {
       const list = repeat && ps[0] ? [...ps, ps[0]] : ps;
       return mode === "encoded" ? new URLSearchParams(list).toString() : list.map(([k, v]) => `${k}=${v}`).join("&");
     })
-    .filter((q) => target(`${LIST_PATH}?${q}`).search.length < 12_000);
+    .filter((q) => q.length < 12_000);
 }
 
 type Credential = { headers: Record<string, string>; scope?: Scope };
@@ -360,7 +361,7 @@ describe("malformed-input fuzz (one fault-free server)", () => {
     const arb = fc.tuple(queryString(), credential(), fc.constantFrom("GET", "GET", "GET", "HEAD")).map(
       ([q, c, method]): FuzzRequest => ({
         method,
-        path: `${LIST_PATH}?${q}`,
+        path: `${LIST}?${q}`,
         headers: c.headers,
         ...(c.scope ? { scope: c.scope } : {}),
       }),
@@ -382,10 +383,10 @@ describe("malformed-input fuzz (one fault-free server)", () => {
       .map(([pairs, c, method, separator, slash]): FuzzRequest => {
         // A raw request target may not hold spaces or controls: node:http refuses them client-side.
         const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v.replaceAll(" ", "%20")}`).join(separator);
-        return { method, path: `${LIST_PATH}${slash}?${query}`, headers: c.headers, ...(c.scope ? { scope: c.scope } : {}) };
+        return { method, path: `${LIST}${slash}?${query}`, headers: c.headers, ...(c.scope ? { scope: c.scope } : {}) };
       });
     const reached = await fuzz(arb, 40, sendRaw, (r, reply) =>
-      target(r.path).pathname !== LIST_PATH && reply.status !== 404 ? [`expected 404 for ${target(r.path).pathname}`] : [],
+      target(r.path).pathname !== LIST && reply.status !== 404 ? [`expected 404 for ${target(r.path).pathname}`] : [],
     );
     expect(reached.app, JSON.stringify(reached)).toBeGreaterThan(reached.parser);
   });
@@ -441,7 +442,7 @@ describe("malformed-input fuzz (one fault-free server)", () => {
         const headers: Record<string, string | string[]> = {};
         if (authorization !== undefined) headers.authorization = authorization;
         if (cookie !== undefined) headers.cookie = cookie;
-        return { method, path: `${LIST_PATH}?page_size=1`, headers };
+        return { method, path: `${LIST}?page_size=1`, headers };
       });
     let served = 0;
     let refused = 0;
@@ -490,7 +491,7 @@ describe("malformed-input fuzz (one fault-free server)", () => {
         body: fc.option(fc.oneof(fc.string({ maxLength: 200 }), fc.json()), { nil: undefined }),
       })
       .map(({ method, segments, exact, query, key, body }): FuzzRequest => {
-        const path = exact ? `${LIST_PATH}${query}` : `/api/v2/${segments.join("/")}${query}`;
+        const path = exact ? `${LIST}${query}` : `/api/v2/${segments.join("/")}${query}`;
         const withBody = body !== undefined && method !== "GET" && method !== "HEAD";
         return {
           method,
@@ -505,7 +506,7 @@ describe("malformed-input fuzz (one fault-free server)", () => {
     let lists = 0;
     const reached = await fuzz(arb, 40, sendRaw, (r, reply) => {
       const { pathname } = target(r.path);
-      if (pathname !== LIST_PATH) return reply.status === 404 ? [] : [`expected 404 for ${pathname}, got ${reply.status}`];
+      if (pathname !== LIST) return reply.status === 404 ? [] : [`expected 404 for ${pathname}, got ${reply.status}`];
       lists += 1;
       if (r.method !== "GET" && r.method !== "HEAD") {
         return reply.status === 405 && reply.headers.allow === "GET" ? [] : [`expected 405 with Allow: GET, got ${reply.status}`];
@@ -553,7 +554,7 @@ describe("odd inputs outside the generators", () => {
   it("every date-time the server accepts is applied as that instant (odd but valid RFC 3339 spellings)", async () => {
     const key = api.apiKeys.find((k) => k.project_id === null);
     if (!key) throw new Error("no organization-wide key");
-    const scoped = api.store.all().filter((b) => api.store.organizationOf(b.project_id) === key.organization_id);
+    const scoped = api.store.all().filter((b) => organizationOf.get(b.project_id) === key.organization_id);
     const mid = scoped[Math.floor(scoped.length / 2)]?.created_at;
     if (!mid) throw new Error("dataset too small");
     const midMs = Date.parse(mid);
@@ -574,17 +575,16 @@ describe("odd inputs outside the generators", () => {
     const found: string[] = [];
     for (const [spelling, low, high] of spellings) {
       for (const param of ["created_at_on_or_after", "created_at_on_or_before"] as const) {
-        const url = `${api.url}${LIST_PATH}?${new URLSearchParams({ [param]: spelling, page_size: "100" })}`;
-        const res = await fetch(url, { headers: { authorization: `Bearer ${key.key}` } });
+        const reply = await getList(api, bearer(key.key), { [param]: spelling, page_size: "100" });
         sent += 1;
-        const body = (await res.json()) as { items?: Batch[]; detail?: { loc: unknown[] }[] };
-        if (res.status === 422) {
+        const body = reply.body as { items?: Batch[]; detail?: { loc: unknown[] }[] };
+        if (reply.status === 422) {
           if (JSON.stringify(body.detail?.[0]?.loc) !== JSON.stringify(["query", param]))
             found.push(`${param}=${spelling} → 422 not naming it`);
           continue;
         }
-        if (res.status !== 200 || !body.items) {
-          found.push(`${param}=${spelling} → ${res.status}`);
+        if (reply.status !== 200 || !body.items) {
+          found.push(`${param}=${spelling} → ${reply.status}`);
           continue;
         }
         // Right for some instant in [low, high]: every item on the right side of high (after) / low (before)…
@@ -640,7 +640,6 @@ describe("odd inputs outside the generators", () => {
       expect(status, JSON.stringify(payload.slice(0, 120))).toBeGreaterThanOrEqual(400);
       expect(status, JSON.stringify(payload.slice(0, 120))).toBeLessThan(500);
     }
-    const res = await fetch(`${api.url}${LIST_PATH}?page_size=1`, { headers: { authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
+    expect((await getList(api, bearer(key), { page_size: 1 })).status).toBe(200);
   });
 });

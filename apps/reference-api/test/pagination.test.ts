@@ -6,109 +6,57 @@ import type { Batch, BatchStatus } from "@llama-batches/client";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ApiKey, type Dataset, type RunningReferenceApi, type Scope, startReferenceApi } from "../src/index.js";
-
-const LIST = "/api/v2/batches";
-const STATUSES: readonly BatchStatus[] = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
-const DAY = 86_400_000;
-
-interface PageBody {
-  items: Batch[];
-  next_page_token?: string | null;
-}
-
-interface Params {
-  status?: BatchStatus | undefined;
-  project_id?: string | undefined;
-  page_size?: number | undefined;
-  page_token?: string | undefined;
-}
+import {
+  apiOrder,
+  asPage,
+  bearer,
+  createdMs,
+  DAY,
+  expectedBatches,
+  fcOptions,
+  getList,
+  getPage,
+  itemsOf,
+  type ListQuery,
+  maybe,
+  organizationsOf,
+  type Page,
+  STATUSES,
+  traverse,
+  useReferenceApi,
+  visibleTo,
+} from "./helpers.js";
 
 /** Read-only data, admin routes off. */
-let api: RunningReferenceApi | undefined;
+const readOnly = useReferenceApi({ port: 0, seed: 13, size: 500 });
 /** Data changed by the tests while they page. */
-let live: RunningReferenceApi | undefined;
+const live = useReferenceApi({ port: 0, seed: 17, size: 400 });
 /** Admin routes on. */
-let admin: RunningReferenceApi | undefined;
+const admin = useReferenceApi({ port: 0, seed: 19, size: 120, admin: true });
 let tmp: string | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "reference-api-pagination-"));
-  [api, live, admin] = await Promise.all([
-    startReferenceApi({ port: 0, seed: 13, size: 500 }),
-    startReferenceApi({ port: 0, seed: 17, size: 400 }),
-    startReferenceApi({ port: 0, seed: 19, size: 120, admin: true }),
-  ]);
 });
 
-afterAll(async () => {
-  await Promise.all([api?.stop(), live?.stop(), admin?.stop()]);
+afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function running(server: RunningReferenceApi | undefined): RunningReferenceApi {
-  if (!server) throw new Error("server not started");
-  return server;
-}
-
-const ms = (b: Batch): number => (b.created_at == null ? Number.NEGATIVE_INFINITY : Date.parse(b.created_at));
-
-/** The documented order: created_at descending, then id descending. */
-function apiOrder(a: Batch, b: Batch): number {
-  if (ms(a) !== ms(b)) return ms(a) > ms(b) ? -1 : 1;
-  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
-}
-
-function organizationsOf(server: RunningReferenceApi): Map<string, string> {
-  return new Map(server.apiKeys.flatMap((k) => (k.project_id === null ? [] : [[k.project_id, k.organization_id] as const])));
-}
-
-/** Our own reading of the spec over `batches`: what `scope` must get, in API order. */
+/** The model (see helpers) over `batches`, which may be a snapshot taken before the data changed. */
 function expected(server: RunningReferenceApi, batches: readonly Batch[], scope: Scope, status?: BatchStatus): Batch[] {
-  const organizationOf = organizationsOf(server);
-  return batches
-    .filter(
-      (b) =>
-        organizationOf.get(b.project_id) === scope.organization_id &&
-        (scope.project_id === null || b.project_id === scope.project_id) &&
-        (status === undefined || b.status === status),
-    )
-    .sort(apiOrder);
+  return expectedBatches(batches, organizationsOf(server), scope, { status });
 }
 
-function url(params: Params): string {
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.append(name, String(value));
-  const text = search.toString();
-  return text ? `${LIST}?${text}` : LIST;
-}
-
-async function getPage(server: RunningReferenceApi, key: string, params: Params): Promise<PageBody> {
-  const p = url(params);
-  const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${key}` } });
-  const body = (await res.json()) as PageBody;
-  if (res.status !== 200) throw new Error(`GET ${p} → ${res.status}: ${JSON.stringify(body)}`);
-  expect(body.items.length).toBeLessThanOrEqual(params.page_size ?? 20);
-  return body;
-}
-
-/** Follows tokens to the end, the page size of page i being `sizes(i)`; fails on a loop instead of hanging. */
-async function traverse(
+/** Every batch of a traversal whose page i asks for `sizes(i)` items (each page checked against it). */
+async function listAll(
   server: RunningReferenceApi,
   key: string,
-  params: Params,
+  params: ListQuery,
   sizes: (page: number) => number,
-  afterEachPage?: (page: PageBody) => void,
+  between?: (page: Page) => void,
 ): Promise<Batch[]> {
-  const out: Batch[] = [];
-  let token: string | undefined;
-  for (let page = 0; page <= server.store.size + 1; page++) {
-    const body = await getPage(server, key, { ...params, page_size: sizes(page), page_token: token });
-    out.push(...body.items);
-    if (!body.next_page_token || body.items.length === 0) return out;
-    token = body.next_page_token;
-    afterEachPage?.(body);
-  }
-  throw new Error("the traversal never ended");
+  return itemsOf(await traverse(server, bearer(key), params, { pageSize: sizes, ...(between ? { between } : {}) }));
 }
 
 function duplicates(ids: readonly string[]): string[] {
@@ -121,14 +69,9 @@ function duplicates(ids: readonly string[]): string[] {
   return twice;
 }
 
-/** `arbitrary`, or undefined `nilWeight` times as often. */
-function maybe<T>(arbitrary: fc.Arbitrary<T>, nilWeight: number): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ weight: nilWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
-}
-
 describe("traversal", () => {
   test("the traversal is the same sequence for every page_size from 1 to 100 (property)", async () => {
-    const server = running(api);
+    const server = readOnly.api;
     const data = server.store.all();
     await fc.assert(
       fc.asyncProperty(
@@ -136,17 +79,17 @@ describe("traversal", () => {
         fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(1, 2, 99, 100)),
         maybe(fc.constantFrom(...STATUSES), 2),
         async (key, pageSize, status) => {
-          const ids = (await traverse(server, key.key, { status }, () => pageSize)).map((b) => b.id);
+          const ids = (await listAll(server, key.key, { status }, () => pageSize)).map((b) => b.id);
           expect(duplicates(ids)).toEqual([]);
           expect(ids).toEqual(expected(server, data, key, status).map((b) => b.id));
         },
       ),
-      { seed: Number(process.env.FAST_CHECK_SEED), numRuns: 30 },
+      fcOptions(30),
     );
   });
 
   test("page_size may change from page to page: same sequence (property)", async () => {
-    const server = running(api);
+    const server = readOnly.api;
     const data = server.store.all();
     await fc.assert(
       fc.asyncProperty(
@@ -154,42 +97,42 @@ describe("traversal", () => {
         fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 12 }),
         maybe(fc.constantFrom(...STATUSES), 1),
         async (key, sizes, status) => {
-          const ids = (await traverse(server, key.key, { status }, (i) => sizes[i % sizes.length] ?? 20)).map((b) => b.id);
+          const ids = (await listAll(server, key.key, { status }, (i) => sizes[i % sizes.length] ?? 20)).map((b) => b.id);
           expect(ids).toEqual(expected(server, data, key, status).map((b) => b.id));
         },
       ),
-      { seed: Number(process.env.FAST_CHECK_SEED), numRuns: 30 },
+      fcOptions(30),
     );
   });
 
   test("the same token returns the same page, then and later", async () => {
-    const server = running(api);
+    const server = readOnly.api;
     const key = server.apiKeys.find((k) => k.project_id === null) as ApiKey;
-    const pages: { token: string; body: PageBody }[] = [];
+    const pages: { token: string; body: Page }[] = [];
     let token: string | undefined;
     for (;;) {
-      const body = await getPage(server, key.key, { page_size: 5, status: "RUNNING", page_token: token });
+      const body = await getPage(server, bearer(key.key), { page_size: 5, status: "RUNNING", page_token: token });
       if (token !== undefined) pages.push({ token, body });
       if (!body.next_page_token) break;
       token = body.next_page_token;
     }
     expect(pages.length).toBeGreaterThan(1);
     for (const { token: t, body } of [...pages].reverse()) {
-      expect(await getPage(server, key.key, { page_size: 5, status: "RUNNING", page_token: t })).toEqual(body);
-      expect(await getPage(server, key.key, { page_size: 5, status: "RUNNING", page_token: t })).toEqual(body);
+      expect(await getPage(server, bearer(key.key), { page_size: 5, status: "RUNNING", page_token: t })).toEqual(body);
+      expect(await getPage(server, bearer(key.key), { page_size: 5, status: "RUNNING", page_token: t })).toEqual(body);
     }
     // A token does not bind page_size: the same position, fewer items.
     const [firstPage] = pages;
     if (!firstPage) throw new Error("no page");
-    const smaller = await getPage(server, key.key, { page_size: 5, status: "RUNNING", page_token: firstPage.token });
+    const smaller = await getPage(server, bearer(key.key), { page_size: 5, status: "RUNNING", page_token: firstPage.token });
     expect(smaller.items).toEqual(firstPage.body.items.slice(0, 5));
   });
 
   test("no batch appears twice, and the last page says it is last", async () => {
-    const server = running(api);
+    const server = readOnly.api;
     for (const key of server.apiKeys) {
       for (const size of [1, 7, 20]) {
-        const ids = (await traverse(server, key.key, {}, () => size)).map((b) => b.id);
+        const ids = (await listAll(server, key.key, {}, () => size)).map((b) => b.id);
         expect(duplicates(ids)).toEqual([]);
         expect(ids.length).toBe(expected(server, server.store.all(), key).length);
       }
@@ -202,7 +145,7 @@ describe("pagination while the data changes", () => {
   const MAX_INSERTS_PER_RUN = 40;
 
   test("inserts and status updates while paging: nothing twice, nothing skipped that existed throughout (property)", async () => {
-    const server = running(live);
+    const server = live.api;
     const store = server.store;
     const organizationOf = organizationsOf(server);
     const projects = [...organizationOf.keys()];
@@ -239,13 +182,13 @@ describe("pagination while the data changes", () => {
           const inserted = new Set<string>();
           let page = 0;
 
-          const mutate = (body: PageBody): void => {
+          const mutate = (body: Page): void => {
             const last = body.items[body.items.length - 1];
             const plan = steps[page++ % steps.length];
             if (!last || !plan) return;
             const all = store.all();
-            const newest = ms(all[0] as Batch);
-            const oldest = ms(all[all.length - 1] as Batch);
+            const newest = createdMs(all[0] as Batch);
+            const oldest = createdMs(all[all.length - 1] as Batch);
             for (const insert of plan.inserts) {
               if (inserted.size >= MAX_INSERTS_PER_RUN) break;
               const pool = insert.inScope ? scopeProjects : otherProjects;
@@ -254,9 +197,9 @@ describe("pagination while the data changes", () => {
               if (!project || !template) continue;
               const at = {
                 newest: newest + insert.shiftMs,
-                newer: ms(last) + insert.shiftMs,
-                tie: ms(last),
-                older: ms(last) - insert.shiftMs,
+                newer: createdMs(last) + insert.shiftMs,
+                tie: createdMs(last),
+                older: createdMs(last) - insert.shiftMs,
                 oldest: oldest - insert.shiftMs,
               }[insert.where];
               const created_at = new Date(at).toISOString();
@@ -279,7 +222,7 @@ describe("pagination while the data changes", () => {
             }
           };
 
-          const seen = await traverse(server, key.key, { status }, () => pageSize, mutate);
+          const seen = await listAll(server, key.key, { status }, () => pageSize, mutate);
           const ids = seen.map((b) => b.id);
 
           expect(duplicates(ids), "seen twice").toEqual([]);
@@ -289,13 +232,7 @@ describe("pagination while the data changes", () => {
           ).toEqual([]);
           const organizationOfNow = organizationsOf(server);
           expect(
-            seen
-              .filter(
-                (b) =>
-                  organizationOfNow.get(b.project_id) !== key.organization_id ||
-                  (key.project_id !== null && b.project_id !== key.project_id),
-              )
-              .map((b) => b.id),
+            seen.filter((b) => !visibleTo(organizationOfNow, key, b)).map((b) => b.id),
             "out of scope",
           ).toEqual([]);
           if (status !== undefined) expect(seen.filter((b) => b.status !== status).map((b) => b.id), "wrong status").toEqual([]);
@@ -313,14 +250,14 @@ describe("pagination while the data changes", () => {
           }
         },
       ),
-      { seed: Number(process.env.FAST_CHECK_SEED), numRuns: 15 },
+      fcOptions(15),
     );
   });
 
   test("a batch inserted just behind the position, at the same instant, is seen exactly once", async () => {
-    const server = running(live);
+    const server = live.api;
     const key = server.apiKeys.find((k) => k.project_id !== null) as ApiKey;
-    const first = await getPage(server, key.key, { page_size: 3 });
+    const first = await getPage(server, bearer(key.key), { page_size: 3 });
     const last = first.items[2] as Batch;
     // Same created_at as the last item of the page: an id below its id comes after the position,
     // an id above it before the position.
@@ -329,8 +266,8 @@ describe("pagination while the data changes", () => {
     expect(tieAfter.id < last.id && tieBefore.id > last.id).toBe(true);
     server.store.insert(tieAfter);
     server.store.insert(tieBefore);
-    const rest = (await traverse(server, key.key, {}, () => 3)).map((b) => b.id);
-    const second = await getPage(server, key.key, { page_size: 50, page_token: String(first.next_page_token) });
+    const rest = (await listAll(server, key.key, {}, () => 3)).map((b) => b.id);
+    const second = await getPage(server, bearer(key.key), { page_size: 50, page_token: String(first.next_page_token) });
     expect(second.items.map((b) => b.id)).toContain(tieAfter.id);
     expect(second.items.map((b) => b.id)).not.toContain(tieBefore.id);
     expect(rest.filter((id) => id === tieAfter.id || id === tieBefore.id)).toHaveLength(2);
@@ -370,7 +307,7 @@ describe("admin routes", () => {
   }
 
   test("POST /_admin/batches → 201 and the batch is listed; PATCH /_admin/batches/{id} → 200 and the change is listed", async () => {
-    const server = running(admin);
+    const server = admin.api;
     const batch = newBatch(server);
     const key = keyFor(server, batch.project_id);
     const size = server.store.size;
@@ -380,26 +317,20 @@ describe("admin routes", () => {
     expect(created.body).toEqual(batch);
     expect(server.store.size).toBe(size + 1);
     const around = { created_at_on_or_after: batch.created_at ?? "", created_at_on_or_before: batch.created_at ?? "" };
-    const listed = await fetch(`${server.url}${LIST}?${new URLSearchParams(around)}`, {
-      headers: { authorization: `Bearer ${key.key}` },
-    }).then((r) => r.json() as Promise<PageBody>);
+    const listed = asPage(await getList(server, bearer(key.key), around));
     expect(listed.items).toContainEqual(batch);
 
     const patched = await send(server, "PATCH", `/_admin/batches/${batch.id}`, { status: "RUNNING" });
     expect(patched.status).toBe(200);
     expect(patched.body).toEqual({ ...batch, status: "RUNNING" });
-    const running_ = await fetch(`${server.url}${LIST}?${new URLSearchParams({ ...around, status: "RUNNING" })}`, {
-      headers: { authorization: `Bearer ${key.key}` },
-    }).then((r) => r.json() as Promise<PageBody>);
+    const running_ = asPage(await getList(server, bearer(key.key), { ...around, status: "RUNNING" }));
     expect(running_.items.map((b) => b.id)).toContain(batch.id);
-    const pending = await fetch(`${server.url}${LIST}?${new URLSearchParams({ ...around, status: "PENDING" })}`, {
-      headers: { authorization: `Bearer ${key.key}` },
-    }).then((r) => r.json() as Promise<PageBody>);
+    const pending = asPage(await getList(server, bearer(key.key), { ...around, status: "PENDING" }));
     expect(pending.items.map((b) => b.id)).not.toContain(batch.id);
   });
 
   test("POST of a batch that breaks the spec → 422, nothing inserted", async () => {
-    const server = running(admin);
+    const server = admin.api;
     const size = server.store.size;
     const good = newBatch(server);
     const { project_id: _dropped, ...noProject } = good;
@@ -418,7 +349,7 @@ describe("admin routes", () => {
   });
 
   test("PATCH errors: unknown id → 404, an immutable field → 422, the batch unchanged", async () => {
-    const server = running(admin);
+    const server = admin.api;
     expect((await send(server, "PATCH", `/_admin/batches/bat-${randomUUID()}`, { status: "FAILED" })).status).toBe(404);
     const target = server.store.all()[5] as Batch;
     for (const patch of [{ created_at: "2020-01-01T00:00:00Z" }, { id: "bat-other" }, { project_id: randomUUID() }]) {
@@ -428,7 +359,7 @@ describe("admin routes", () => {
   });
 
   test("PATCH to a status outside the spec's enum → 422, the batch unchanged", async () => {
-    const server = running(admin);
+    const server = admin.api;
     const target = server.store.all()[6] as Batch;
     const reply = await send(server, "PATCH", `/_admin/batches/${target.id}`, { status: "DONE" });
     expect(reply.status).toBe(422);
@@ -436,7 +367,7 @@ describe("admin routes", () => {
   });
 
   test("with admin off, the admin routes are 404 and change nothing", async () => {
-    const server = running(api);
+    const server = readOnly.api;
     const target = server.store.all()[0] as Batch;
     const size = server.store.size;
     const post = await send(server, "POST", "/_admin/batches", { ...target, id: `bat-${randomUUID()}` });
@@ -505,24 +436,18 @@ describe("fixtures", () => {
     const server = await startReferenceApi({ port: 0, fixture: path });
     try {
       expect(server.store.size).toBe(dataset.batches.length);
-      const project: Record<string, string> = Object.fromEntries(dataset.projects.map((p) => [p.id, p.organization_id]));
+      // From the fixture's own project list: the keys of a fixture need not name every project.
+      const organizationOf = new Map(dataset.projects.map((p) => [p.id, p.organization_id]));
       for (const key of dataset.apiKeys) {
-        const want = dataset.batches
-          .filter((b) => project[b.project_id] === key.organization_id && (key.project_id === null || b.project_id === key.project_id))
-          .sort((a, b) => {
-            const d = Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? "");
-            return d !== 0 ? d : a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
-          });
+        const want = expectedBatches(dataset.batches, organizationOf, key);
         expect(want.length).toBeGreaterThan(0);
-        const seen = await traverse(server, key.key, {}, () => 4);
+        const seen = await listAll(server, key.key, {}, () => 4);
         expect(seen).toEqual(want);
       }
-      const viaSession = await fetch(`${server.url}${LIST}?page_size=100`, { headers: { cookie: "session=sess-fixture-p2" } }).then(
-        (r) => r.json() as Promise<PageBody>,
-      );
+      const viaSession = asPage(await getList(server, { cookie: "session=sess-fixture-p2" }, { page_size: 100 }));
       expect(viaSession.items.map((b) => b.project_id)).toEqual(dataset.batches.filter((b) => b.project_id === P2).map(() => P2));
       // The generated data is not served alongside.
-      const foreign = await fetch(`${server.url}${LIST}`, { headers: { authorization: `Bearer ${running(api).apiKeys[0]?.key}` } });
+      const foreign = await getList(server, { authorization: `Bearer ${readOnly.api.apiKeys[0]?.key}` });
       expect(foreign.status).toBe(401);
     } finally {
       await server.stop();

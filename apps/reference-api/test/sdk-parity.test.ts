@@ -1,46 +1,18 @@
 import { type Batch, type BatchStatus, createBatchesClient } from "@llama-batches/client";
 import LlamaCloud from "@llamaindex/llama-cloud";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type ApiKey, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import { describe, expect, test } from "vitest";
+import type { ApiKey } from "../src/index.js";
+import { expectedBatches, ids, useReferenceApi } from "./helpers.js";
 
-let api: RunningReferenceApi | undefined;
-let data: Batch[];
-let organizationOf: Map<string, string>;
+const ref = useReferenceApi({ port: 0, seed: 23, size: 450 });
 
-beforeAll(async () => {
-  api = await startReferenceApi({ port: 0, seed: 23, size: 450 });
-  data = api.store.all();
-  organizationOf = new Map(
-    api.apiKeys.flatMap((k) => (k.project_id === null ? [] : [[k.project_id, k.organization_id] as const])),
-  );
-});
-
-afterAll(async () => {
-  await api?.stop();
-});
-
-function server(): RunningReferenceApi {
-  if (!api) throw new Error("server not started");
-  return api;
-}
-
-const ms = (b: Batch): number => (b.created_at == null ? Number.NEGATIVE_INFINITY : Date.parse(b.created_at));
-
-/** Our own reading of the spec over the server's data: the ids `key` must get, in API order. */
+/** The model (see helpers): the ids `key` must get, in API order. */
 function expectedIds(key: ApiKey, status: BatchStatus | undefined): string[] {
-  return data
-    .filter(
-      (b) =>
-        organizationOf.get(b.project_id) === key.organization_id &&
-        (key.project_id === null || b.project_id === key.project_id) &&
-        (status === undefined || b.status === status),
-    )
-    .sort((a, b) => (ms(a) !== ms(b) ? (ms(a) > ms(b) ? -1 : 1) : a.id === b.id ? 0 : a.id > b.id ? -1 : 1))
-    .map((b) => b.id);
+  return ids(expectedBatches(ref.data, ref.organizationOf, key, { status }));
 }
 
 function keyOf(kind: "project" | "organization"): ApiKey {
-  const key = server().apiKeys.find((k) => (kind === "project" ? k.project_id !== null : k.project_id === null));
+  const key = ref.api.apiKeys.find((k) => (kind === "project" ? k.project_id !== null : k.project_id === null));
   if (!key) throw new Error(`no ${kind} key`);
   return key;
 }
@@ -57,13 +29,13 @@ describe("the official SDK and our client page the same batches in the same orde
     // More than one page of 7: a real traversal.
     expect(want.length).toBeGreaterThan(7);
 
-    const sdk = new LlamaCloud({ apiKey: key.key, baseURL: server().url, maxRetries: 0, logLevel: "off" });
+    const sdk = new LlamaCloud({ apiKey: key.key, baseURL: ref.api.url, maxRetries: 0, logLevel: "off" });
     const viaSdk: Batch[] = [];
     for await (const b of sdk.batches.list({ page_size: 7, ...(status === undefined ? {} : { status }) })) {
       viaSdk.push(b as Batch);
     }
 
-    const client = createBatchesClient({ apiKey: key.key, baseUrl: server().url, maxRetries: 0 });
+    const client = createBatchesClient({ apiKey: key.key, baseUrl: ref.api.url, maxRetries: 0 });
     const viaClient: Batch[] = [];
     for await (const b of client.batches.list({ page_size: 7, ...(status === undefined ? {} : { status }) })) {
       viaClient.push(b);
@@ -73,14 +45,14 @@ describe("the official SDK and our client page the same batches in the same orde
     expect(viaClient.map((b) => b.id)).toEqual(want);
     // Not only the ids: the same batches, as the server has them.
     expect(viaClient).toEqual(viaSdk);
-    const byId = new Map(data.map((b) => [b.id, b]));
+    const byId = new Map(ref.data.map((b) => [b.id, b]));
     expect(viaClient).toEqual(viaClient.map((b) => byId.get(b.id)));
   });
 
   test("first pages agree too: same items, both carry a next page token", async () => {
     const key = keyOf("organization");
-    const sdk = new LlamaCloud({ apiKey: key.key, baseURL: server().url, maxRetries: 0, logLevel: "off" });
-    const client = createBatchesClient({ apiKey: key.key, baseUrl: server().url, maxRetries: 0 });
+    const sdk = new LlamaCloud({ apiKey: key.key, baseURL: ref.api.url, maxRetries: 0, logLevel: "off" });
+    const client = createBatchesClient({ apiKey: key.key, baseUrl: ref.api.url, maxRetries: 0 });
     const sdkPage = await sdk.batches.list({ page_size: 7 });
     const clientPage = await client.batches.list({ page_size: 7 });
     expect(sdkPage.items.map((b) => b.id)).toEqual(expectedIds(key, undefined).slice(0, 7));

@@ -4,31 +4,18 @@
  * credentials) and require a 422 naming `page_token`: never a 5xx, never a page of data. The
  * untouched token is the control that shows each property can fail.
  */
-import type { Batch } from "@llama-batches/client";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningReferenceApi, startReferenceApi } from "../src/index.js";
 import { PageTokens } from "../src/tokens.js";
+import { asPage, bearer, fcOptions, getList, type Reply, STATUSES, traverse } from "./helpers.js";
 
 const SEED = 11;
 const SIZE = 300;
 const SECRET = "tokens-test-secret-A";
-const FC_SEED = process.env.FAST_CHECK_SEED === undefined ? undefined : Number(process.env.FAST_CHECK_SEED);
-const fcOptions = (numRuns: number) => ({
-  numRuns,
-  ...(FC_SEED === undefined ? {} : { seed: FC_SEED }),
-});
 
 type Auth = { bearer: string } | { session: string };
 type Params = Record<string, string>;
-interface Reply {
-  status: number;
-  body: unknown;
-}
-interface Page {
-  items: Batch[];
-  next_page_token?: string;
-}
 /** A real token and the exact query (credentials + filters) that produced it. */
 interface Issued {
   token: string;
@@ -42,24 +29,11 @@ const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 function headers(auth: Auth | undefined): Record<string, string> {
   if (!auth) return {};
-  return "bearer" in auth ? { authorization: `Bearer ${auth.bearer}` } : { cookie: `session=${auth.session}` };
+  return "bearer" in auth ? bearer(auth.bearer) : { cookie: `session=${auth.session}` };
 }
 
-async function get(api: RunningReferenceApi, auth: Auth | undefined, params: Params): Promise<Reply> {
-  const res = await fetch(`${api.url}/api/v2/batches?${new URLSearchParams(params)}`, { headers: headers(auth) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Left as text: the assertions on the body then fail with the text in the message.
-  }
-  return { status: res.status, body };
-}
-
-function asPage(reply: Reply): Page {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-  return reply.body as Page;
+function get(api: RunningReferenceApi, auth: Auth | undefined, params: Params): Promise<Reply> {
+  return getList(api, headers(auth), params);
 }
 
 /** The 422 the spec requires for any bad token, naming page_token, with no data. */
@@ -73,27 +47,16 @@ function expectRefusedToken(reply: Reply, context: unknown): void {
 }
 
 /** Follows a query to its end, recording every token with what remains after it. */
-async function traverse(api: RunningReferenceApi, auth: Auth, params: Params): Promise<{ ids: string[]; issued: Issued[] }> {
-  const ids: string[] = [];
-  const tokens: { token: string; at: number }[] = [];
-  let token: string | undefined;
-  for (let pages = 0; pages < 1_000; pages++) {
-    const page = asPage(await get(api, auth, token ? { ...params, page_token: token } : params));
-    ids.push(...page.items.map((b) => b.id));
-    token = page.next_page_token;
-    if (!token) break;
-    tokens.push({ token, at: ids.length });
-  }
-  expect(token, "traversal did not end").toBeUndefined();
-  return {
-    ids,
-    issued: tokens.map((t) => ({
-      token: t.token,
-      auth,
-      params,
-      rest: ids.slice(t.at),
-    })),
-  };
+async function traverseRecording(api: RunningReferenceApi, auth: Auth, params: Params): Promise<{ ids: string[]; issued: Issued[] }> {
+  const pages = await traverse(api, headers(auth), params);
+  expect(pages.at(-1)?.next_page_token, "traversal did not end").toBeUndefined();
+  const ids = pages.flatMap((page) => page.items.map((b) => b.id));
+  let at = 0;
+  const issued = pages.flatMap((page) => {
+    at += page.items.length;
+    return page.next_page_token ? [{ token: page.next_page_token, auth, params, rest: ids.slice(at) }] : [];
+  });
+  return { ids, issued };
 }
 
 function splitToken(token: string): { payload: string; signature: string } {
@@ -140,7 +103,7 @@ function tokenQueries(target: RunningReferenceApi): { auth: Auth; params: Params
 
 async function collect(target: RunningReferenceApi): Promise<Issued[]> {
   const out: Issued[] = [];
-  for (const q of tokenQueries(target)) out.push(...(await traverse(target, q.auth, q.params)).issued);
+  for (const q of tokenQueries(target)) out.push(...(await traverseRecording(target, q.auth, q.params)).issued);
   return out;
 }
 
@@ -412,7 +375,7 @@ describe("a token is bound to its query and credentials", () => {
     return fc
       .record({
         credential: fc.constantFrom(...credentials),
-        status: optional(fc.constantFrom("PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")),
+        status: optional(fc.constantFrom(...STATUSES)),
         source_directory_id: fc.option(fc.constantFrom(...directories), {
           nil: undefined,
           freq: 4,
@@ -514,7 +477,7 @@ describe("a token is bound to its query and credentials", () => {
     for (const params of variants) expectRefusedToken(await get(api, auth, { ...params, page_token: token }), params);
     const statusToken = asPage(await get(api, auth, { status: "RUNNING", page_size: "1" })).next_page_token;
     if (!statusToken) throw new Error("expected a second page of RUNNING");
-    for (const status of ["PENDING", "THROTTLED", "COMPLETED", "FAILED", "CANCELLED"]) {
+    for (const status of STATUSES.filter((s) => s !== "RUNNING")) {
       expectRefusedToken(
         await get(api, auth, {
           status,

@@ -1,10 +1,7 @@
-import type { Batch, BatchStatus } from "@llama-batches/client";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type ApiKey, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
-
-const LIST = "/api/v2/batches";
-const STATUSES: readonly BatchStatus[] = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
+import { beforeAll, describe, expect, test } from "vitest";
+import type { ApiKey } from "../src/index.js";
+import { asPage, DAY, fcOptions, LIST, listPath, type Reply, rfc3339, STATUSES, send, useReferenceApi } from "./helpers.js";
 
 interface Issue {
   loc: unknown[];
@@ -13,40 +10,17 @@ interface Issue {
   input?: unknown;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  headers: Headers;
-}
-
-interface PageBody {
-  items: Batch[];
-  next_page_token?: string | null;
-}
-
-let api: RunningReferenceApi | undefined;
+const ref = useReferenceApi({ port: 0, seed: 3, size: 400 });
 let orgKey: ApiKey;
 let projectKey: ApiKey;
-let data: Batch[];
 
-beforeAll(async () => {
-  api = await startReferenceApi({ port: 0, seed: 3, size: 400 });
-  data = api.store.all();
-  const org = api.apiKeys.find((k) => k.project_id === null);
-  const project = api.apiKeys.find((k) => k.project_id !== null && k.organization_id === org?.organization_id);
+beforeAll(() => {
+  const org = ref.orgKeys[0];
+  const project = ref.projectKeys.find((k) => k.organization_id === org?.organization_id);
   if (!org || !project) throw new Error("the generated dataset has no organization-wide or no project key");
   orgKey = org;
   projectKey = project;
 });
-
-afterAll(async () => {
-  await api?.stop();
-});
-
-function server(): RunningReferenceApi {
-  if (!api) throw new Error("server not started");
-  return api;
-}
 
 /**
  * One request. Every response of the server, whatever its status, must be JSON and carry an
@@ -59,32 +33,14 @@ async function call(
   const headers: Record<string, string> = { ...init.headers };
   const key = init.key === undefined ? orgKey.key : init.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(`${server().url}${path}`, {
-    method: init.method ?? "GET",
-    headers,
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
-  const text = await res.text();
-  const requestId = res.headers.get("x-request-id");
-  if (!requestId) throw new Error(`${init.method ?? "GET"} ${path} → ${res.status} without an x-request-id header`);
-  if (!/^application\/json\b/.test(res.headers.get("content-type") ?? "")) {
-    throw new Error(`${init.method ?? "GET"} ${path} → ${res.status} with content-type ${res.headers.get("content-type")}`);
+  const method = init.method ?? "GET";
+  const reply = await send(ref.api, path, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  if (!reply.headers.get("x-request-id")) throw new Error(`${method} ${path} → ${reply.status} without an x-request-id header`);
+  if (!/^application\/json\b/.test(reply.headers.get("content-type") ?? "")) {
+    throw new Error(`${method} ${path} → ${reply.status} with content-type ${reply.headers.get("content-type")}`);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new Error(`${init.method ?? "GET"} ${path} → ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
-  return { status: res.status, body, headers: res.headers };
-}
-
-function query(params: Record<string, string | number | undefined> | [string, string][]): string {
-  const search = new URLSearchParams();
-  const entries = Array.isArray(params) ? params : Object.entries(params);
-  for (const [name, value] of entries) if (value !== undefined) search.append(name, String(value));
-  const text = search.toString();
-  return text ? `${LIST}?${text}` : LIST;
+  if (!reply.json) throw new Error(`${method} ${path} → ${reply.status} with a body that is not JSON: ${String(reply.body).slice(0, 200)}`);
+  return reply;
 }
 
 /** The 422 issues of a reply, after checking the FastAPI shape of every one of them. */
@@ -104,25 +60,6 @@ function issuesOf(reply: Reply): Issue[] {
     expect((issue.type as string).length).toBeGreaterThan(0);
   }
   return issues;
-}
-
-function page(reply: Reply): PageBody {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-  const body = reply.body as PageBody;
-  expect(Array.isArray(body.items)).toBe(true);
-  return body;
-}
-
-/** A time in the dataset's range, written with the given UTC offset (minutes) and style. */
-function writeInstant(ms: number, offsetMinutes: number, lowercase: boolean): string {
-  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, -1);
-  const abs = Math.abs(offsetMinutes);
-  const offset =
-    offsetMinutes === 0
-      ? "Z"
-      : `${offsetMinutes < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
-  const text = `${local}${offset}`;
-  return lowercase ? text.replace("T", "t").replace("Z", "z") : text;
 }
 
 const INVALID: readonly [param: string, value: string][] = [
@@ -180,7 +117,7 @@ const INVALID: readonly [param: string, value: string][] = [
 
 describe("each invalid query parameter is a 422 naming it", () => {
   test.each(INVALID)("%s=%j", async (param, value) => {
-    const issues = issuesOf(await call(query([[param, value]])));
+    const issues = issuesOf(await call(listPath([[param, value]])));
     const mine = issues.filter((i) => i.loc[1] === param);
     expect(mine, `no issue names ${param}: ${JSON.stringify(issues)}`).toHaveLength(1);
     expect(mine[0]?.loc).toEqual(["query", param]);
@@ -190,13 +127,13 @@ describe("each invalid query parameter is a 422 naming it", () => {
   });
 
   test("a tampered page token is a 422 naming page_token", async () => {
-    const first = page(await call(query({ page_size: 5 })));
+    const first = asPage(await call(listPath({ page_size: 5 })));
     const token = first.next_page_token;
     expect(typeof token).toBe("string");
     const [payload = "", signature = ""] = String(token).split(".");
     const flipped = `${payload.slice(0, -1)}${payload.endsWith("A") ? "B" : "A"}.${signature}`;
     for (const bad of [`${token}x`, String(token).slice(0, -3), flipped, `${token}.extra`, signature]) {
-      const issues = issuesOf(await call(query({ page_size: 5, page_token: bad })));
+      const issues = issuesOf(await call(listPath({ page_size: 5, page_token: bad })));
       expect(issues.map((i) => i.loc)).toEqual([["query", "page_token"]]);
     }
   });
@@ -206,7 +143,7 @@ describe("several invalid parameters are all named", () => {
   test("four at once", async () => {
     const issues = issuesOf(
       await call(
-        query({
+        listPath({
           status: "running",
           page_size: "0",
           organization_id: "nope",
@@ -226,7 +163,7 @@ describe("several invalid parameters are all named", () => {
       bad[param] = [...(bad[param] ?? []), value];
     }
     const names = Object.keys(bad);
-    const own = data.find((b) => b.project_id === projectKey.project_id);
+    const own = ref.data.find((b) => b.project_id === projectKey.project_id);
     if (!own) throw new Error("no batch in the project key's project");
     const good: Record<string, string> = {
       status: "RUNNING",
@@ -244,18 +181,18 @@ describe("several invalid parameters are all named", () => {
         ),
         async (chosen) => {
           const params: Record<string, string> = { ...good, ...Object.fromEntries(chosen) };
-          const issues = issuesOf(await call(query(params)));
+          const issues = issuesOf(await call(listPath(params)));
           expect(new Set(issues.map((i) => i.loc[1]))).toEqual(new Set(chosen.map(([name]) => name)));
         },
       ),
-      { seed: Number(process.env.FAST_CHECK_SEED), numRuns: 40 },
+      fcOptions(40),
     );
   });
 });
 
 describe("valid values", () => {
   test("every parameter at once, then again with the token it gave → 200", async () => {
-    const own = data.find((b) => b.project_id === projectKey.project_id && b.status === "COMPLETED");
+    const own = ref.data.find((b) => b.project_id === projectKey.project_id && b.status === "COMPLETED");
     if (!own) throw new Error("no COMPLETED batch in the project key's project");
     const params = {
       status: "COMPLETED",
@@ -266,40 +203,40 @@ describe("valid values", () => {
       created_at_on_or_after: "2025-01-01T00:00:00Z",
       created_at_on_or_before: "2027-01-01T01:00:00+01:00",
     };
-    const count = data.filter(
+    const count = ref.data.filter(
       (b) => b.project_id === own.project_id && b.source_directory_id === own.source_directory_id && b.status === "COMPLETED",
     ).length;
-    const first = page(await call(query(params)));
+    const first = asPage(await call(listPath(params)));
     expect(first.items.map((b) => b.id)).toEqual([expect.any(String)]);
     if (count > 1) {
       expect(typeof first.next_page_token).toBe("string");
-      const second = page(await call(query({ ...params, page_token: String(first.next_page_token) })));
+      const second = asPage(await call(listPath({ ...params, page_token: String(first.next_page_token) })));
       expect(second.items).toHaveLength(1);
     }
     // Same with the project key, which may name its own organization and project.
-    page(await call(query(params), { key: projectKey.key }));
+    asPage(await call(listPath(params), { key: projectKey.key }));
   });
 
   test("any combination of valid values → 200 (property)", async () => {
-    const projects = [...new Set(data.map((b) => b.project_id))];
-    const directories = [...new Set(data.map((b) => b.source_directory_id))];
-    const times = data.map((b) => Date.parse(b.created_at ?? ""));
-    const oldest = Math.min(...times) - 86_400_000;
-    const newest = Math.max(...times) + 86_400_000;
+    const projects = [...new Set(ref.data.map((b) => b.project_id))];
+    const directories = [...new Set(ref.data.map((b) => b.source_directory_id))];
+    const times = ref.data.map((b) => Date.parse(b.created_at ?? ""));
+    const oldest = Math.min(...times) - DAY;
+    const newest = Math.max(...times) + DAY;
     const instant = fc
       .record({
         ms: fc.integer({ min: oldest, max: newest }),
         offset: fc.constantFrom(0, 60, -60, 330, -210, 345, 840, -720),
         lowercase: fc.boolean(),
       })
-      .map(({ ms, offset, lowercase }) => writeInstant(ms, offset, lowercase));
+      .map(({ ms, offset, lowercase }) => rfc3339(ms, offset, lowercase ? "z" : "Z"));
     await fc.assert(
       fc.asyncProperty(
         fc.record(
           {
             status: fc.constantFrom(...STATUSES),
             page_size: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(1, 100)),
-            organization_id: fc.constantFrom(...new Set(server().apiKeys.map((k) => k.organization_id))),
+            organization_id: fc.constantFrom(...new Set(ref.api.apiKeys.map((k) => k.organization_id))),
             project_id: fc.constantFrom(...projects),
             source_directory_id: fc.oneof(fc.constantFrom(...directories), fc.string()),
             created_at_on_or_after: instant,
@@ -307,37 +244,37 @@ describe("valid values", () => {
           },
           { requiredKeys: [] },
         ),
-        fc.constantFrom(...server().apiKeys),
+        fc.constantFrom(...ref.api.apiKeys),
         async (params, key) => {
-          const first = page(await call(query(params), { key: key.key }));
+          const first = asPage(await call(listPath(params), { key: key.key }));
           expect(first.items.length).toBeLessThanOrEqual(params.page_size ?? 20);
           if (first.next_page_token) {
-            page(await call(query({ ...params, page_token: first.next_page_token }), { key: key.key }));
+            asPage(await call(listPath({ ...params, page_token: first.next_page_token }), { key: key.key }));
           }
         },
       ),
-      { seed: Number(process.env.FAST_CHECK_SEED), numRuns: 40 },
+      fcOptions(40),
     );
   });
 
   test("page_size bounds 1 and 100 are accepted", async () => {
-    expect(page(await call(query({ page_size: 1 }))).items).toHaveLength(1);
-    const full = page(await call(query({ page_size: 100 })));
+    expect(asPage(await call(listPath({ page_size: 1 }))).items).toHaveLength(1);
+    const full = asPage(await call(listPath({ page_size: 100 })));
     expect(full.items.length).toBeGreaterThan(1);
     expect(full.items.length).toBeLessThanOrEqual(100);
   });
 
   test("an empty source_directory_id is a valid string: 200, and it matches nothing", async () => {
-    expect(page(await call(query({ source_directory_id: "" }))).items).toEqual([]);
+    expect(asPage(await call(listPath({ source_directory_id: "" }))).items).toEqual([]);
   });
 });
 
 describe("unknown and repeated parameters", () => {
   test("unknown parameters are ignored", async () => {
-    const plain = page(await call(query({ page_size: 9, status: "FAILED" })));
-    const noisy = page(
+    const plain = asPage(await call(listPath({ page_size: 9, status: "FAILED" })));
+    const noisy = asPage(
       await call(
-        query({ page_size: 9, status: "FAILED", foo: "bar", limit: "2", offset: "5", expand: "results", pageSize: "abc" }),
+        listPath({ page_size: 9, status: "FAILED", foo: "bar", limit: "2", offset: "5", expand: "results", pageSize: "abc" }),
       ),
     );
     expect(noisy.items.map((b) => b.id)).toEqual(plain.items.map((b) => b.id));
@@ -345,10 +282,10 @@ describe("unknown and repeated parameters", () => {
   });
 
   test("a repeated parameter takes its last value", async () => {
-    const failed = page(await call(query({ status: "FAILED", page_size: 100 })));
-    const repeated = page(
+    const failed = asPage(await call(listPath({ status: "FAILED", page_size: 100 })));
+    const repeated = asPage(
       await call(
-        query([
+        listPath([
           ["status", "RUNNING"],
           ["status", "FAILED"],
           ["page_size", "100"],
@@ -359,9 +296,9 @@ describe("unknown and repeated parameters", () => {
     expect(repeated.items.every((b) => b.status === "FAILED")).toBe(true);
 
     expect(
-      page(
+      asPage(
         await call(
-          query([
+          listPath([
             ["page_size", "1000"],
             ["page_size", "5"],
           ]),
@@ -370,7 +307,7 @@ describe("unknown and repeated parameters", () => {
     ).toHaveLength(5);
     const issues = issuesOf(
       await call(
-        query([
+        listPath([
           ["page_size", "5"],
           ["page_size", "1000"],
         ]),
@@ -378,9 +315,9 @@ describe("unknown and repeated parameters", () => {
     );
     expect(issues.map((i) => [i.loc, i.input])).toEqual([[["query", "page_size"], "1000"]]);
     // An invalid earlier value does not matter when the last one is valid.
-    page(
+    asPage(
       await call(
-        query([
+        listPath([
           ["status", "bogus"],
           ["status", "PENDING"],
         ]),
@@ -408,7 +345,7 @@ describe("methods and paths", () => {
   test("every kind of response is JSON with its own x-request-id", async () => {
     const replies = [
       await call(LIST),
-      await call(query({ page_size: 0 })),
+      await call(listPath({ page_size: 0 })),
       await call(LIST, { key: null }),
       await call(LIST, { key: "llx-unknown" }),
       await call(LIST, { method: "POST", body: "{}" }),
