@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
-import { defaultSpecPath } from "@llama-batches/contract";
+import { defaultSpecPath, describeOperation, loadSpec } from "@llama-batches/contract";
 import { type PrismProcess, spawnPrism } from "./internal/prism-process.js";
-import { startAdapter } from "./internal/violations-adapter.js";
+import { emptyValueCheck, startAdapter } from "./internal/violations-adapter.js";
 
 export interface StartMockOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -56,7 +56,7 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
   let server: Server;
   let url: string;
   try {
-    ({ server, url } = await startAdapter(new URL(prism.url), options.port ?? 0, host));
+    ({ server, url } = await startAdapter(new URL(prism.url), options.port ?? 0, host, batchesEmptyValues(spec)));
   } catch (error) {
     await prism.stop();
     const code = (error as NodeJS.ErrnoException).code;
@@ -76,4 +76,13 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
     return stopping;
   };
   return { url, stop };
+}
+
+/** The empty-value check for the Batches operation, when the spec being served has it. */
+function batchesEmptyValues(spec: string) {
+  try {
+    return emptyValueCheck("/api/v2/batches", describeOperation(loadSpec(spec)).parameters);
+  } catch {
+    return undefined;
+  }
 }

@@ -53,7 +53,12 @@ function parseJson(text: string | string[] | undefined): unknown {
  * A loopback HTTP front for Prism: forwards every request as is, and rewrites request-validation
  * 422s with {@link fastApiBody}. Listens on `port` (0: a free one).
  */
-export function startAdapter(upstream: URL, port: number, host: string): Promise<{ server: Server; url: string }> {
+export function startAdapter(
+  upstream: URL,
+  port: number,
+  host: string,
+  emptyValues: (requestTarget: string) => string | undefined = () => undefined,
+): Promise<{ server: Server; url: string }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((req, res) => {
     const forward = request(
@@ -65,6 +70,14 @@ export function startAdapter(upstream: URL, port: number, host: string): Promise
           res.end(body);
           return true;
         };
+        // Prism takes `?status=` for an absent parameter; the spec (allowEmptyValue: false) does not.
+        // Only where Prism would have served the request, so that auth and its own checks come first.
+        const empty = (answer.statusCode ?? 0) < 300 ? emptyValues(req.url ?? "") : undefined;
+        if (empty !== undefined) {
+          answer.resume();
+          rewrite(empty);
+          return;
+        }
         const fromHeader = answer.statusCode === 422 ? fastApiBody(parseJson(answer.headers["sl-violations"])) : undefined;
         if (fromHeader !== undefined) {
           answer.resume();
@@ -108,4 +121,30 @@ export function startAdapter(upstream: URL, port: number, host: string): Promise
 function withoutLength(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const { "content-length": _, "transfer-encoding": __, ...rest } = headers;
   return rest;
+}
+
+/** A parameter as the spec describes it, enough to tell whether an empty value is allowed. */
+export interface ParameterShape {
+  name: string;
+  type?: string;
+  enum?: readonly unknown[];
+  format?: string;
+  minLength?: number;
+}
+
+/**
+ * Which of an operation's query parameters the spec forbids to be empty, as a check over a request
+ * target that returns the FastAPI 422 body naming them (or undefined when there are none).
+ */
+export function emptyValueCheck(path: string, parameters: readonly ParameterShape[]): (requestTarget: string) => string | undefined {
+  const forbidden = parameters.filter((p) => p.enum || p.type === "integer" || p.type === "number" || p.format || (p.minLength ?? 0) > 0);
+  return (target) => {
+    const q = target.indexOf("?");
+    if (q < 0 || target.slice(0, q) !== path) return undefined;
+    const search = new URLSearchParams(target.slice(q + 1));
+    const detail = forbidden
+      .filter((p) => search.has(p.name) && search.getAll(p.name).at(-1) === "")
+      .map((p) => ({ loc: ["query", p.name], msg: `Request query parameter ${p.name} must not be empty`, type: "value_error" }));
+    return detail.length > 0 ? JSON.stringify({ detail }) : undefined;
+  };
 }
