@@ -128,33 +128,52 @@ export interface Window {
 }
 
 export function windowArb(observed: Observed, maxSpan = 12): fc.Arbitrary<Window> | undefined {
+  const w = windowSource(observed);
+  if (!w) return undefined;
+  const anyStart = fc.integer({ min: 0, max: w.usable.length - 1 });
+  // Ties on created_at are where keyset pagination goes wrong: start half the windows just before one.
+  const start =
+    w.ties.length > 0
+      ? fc.oneof(anyStart, fc.tuple(fc.constantFrom(...w.ties), fc.integer({ min: 0, max: 8 })).map(([t, back]) => Math.max(0, t - back)))
+      : anyStart;
+  return fc.tuple(start, fc.integer({ min: 0, max: maxSpan })).map(([from, span]) => w.window(from, from + span));
+}
+
+/**
+ * Windows in which a tie on created_at falls inside one page after the first, at `pageSize`: the
+ * only place where a server that orders ties differently on later pages can be seen doing it.
+ */
+export function tieOnLaterPageArb(observed: Observed, pageSize: number): fc.Arbitrary<Window> | undefined {
+  const w = windowSource(observed);
+  if (!w || w.ties.length === 0) return undefined;
+  return fc
+    .tuple(fc.constantFrom(...w.ties), fc.integer({ min: pageSize + 1, max: pageSize * 3 }), fc.integer({ min: 0, max: pageSize }))
+    .map(([tie, back, extra]) => {
+      const from = Math.max(0, tie - back);
+      return w.window(from, tie + 1 + extra);
+    });
+}
+
+function windowSource(observed: Observed) {
   const dated = observed.batches.filter((b) => b.created_at);
   const lastTs = dated[dated.length - 1]?.created_at;
   // The last timestamp of an incomplete prefix may have tied batches beyond it: never end there.
   const usable = observed.complete ? dated : dated.filter((b) => b.created_at !== lastTs);
   if (usable.length < 2) return undefined;
-  // Ties on created_at are where keyset pagination goes wrong: start half the windows just before one.
   const ties = usable.flatMap((b, i) => (i > 0 && usable[i - 1]?.created_at === b.created_at ? [i] : []));
-  const anyStart = fc.integer({ min: 0, max: usable.length - 1 });
-  const start =
-    ties.length > 0
-      ? fc.oneof(anyStart, fc.tuple(fc.constantFrom(...ties), fc.integer({ min: 0, max: 8 })).map(([t, back]) => Math.max(0, t - back)))
-      : anyStart;
-  return fc
-    .tuple(start, fc.integer({ min: 0, max: maxSpan }))
-    .map(([start, span]) => {
-      const end = Math.min(start + span, usable.length - 1);
-      const before = usable[start]?.created_at as string;
-      const after = usable[end]?.created_at as string;
-      const lo = Date.parse(after);
-      const hi = Date.parse(before);
-      return {
-        after,
-        before,
-        expected: dated.filter((b) => {
-          const t = Date.parse(b.created_at as string);
-          return t >= lo && t <= hi;
-        }),
-      };
-    });
+  const window = (from: number, to: number): Window => {
+    const before = usable[from]?.created_at as string;
+    const after = usable[Math.min(to, usable.length - 1)]?.created_at as string;
+    const lo = Date.parse(after);
+    const hi = Date.parse(before);
+    return {
+      after,
+      before,
+      expected: dated.filter((b) => {
+        const t = Date.parse(b.created_at as string);
+        return t >= lo && t <= hi;
+      }),
+    };
+  };
+  return { usable, ties, window };
 }
