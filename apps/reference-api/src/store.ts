@@ -107,10 +107,6 @@ export class BatchStore {
     return undefined;
   }
 
-  addProject(project: Project): void {
-    this.#organizationOf.set(project.id, project.organization_id);
-  }
-
   organizationOf(projectId: string): string | undefined {
     return this.#organizationOf.get(projectId);
   }
