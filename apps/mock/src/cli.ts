@@ -58,7 +58,9 @@ try {
     onLog: values.quiet ? undefined : (line) => console.log(line),
   });
   const mode = values.proxy ? `validation proxy → ${values.proxy}` : values.dynamic ? "dynamic data" : "spec examples";
-  console.log(`\nBatches API mock (${mode}) ready: ${mock.url}\nTry: curl -H 'Authorization: Bearer test' ${mock.url}/api/v2/batches\nCtrl-C stops it.`);
+  console.log(
+    `\nBatches API mock (${mode}) ready: ${mock.url}\nTry: curl -H 'Authorization: Bearer test' ${mock.url}/api/v2/batches\nCtrl-C stops it.`,
+  );
   const shutdown = async () => {
     await mock.stop();
     process.exit(0);

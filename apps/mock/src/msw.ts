@@ -3,7 +3,7 @@
  * the spec's named examples the way the Prism mock does, without a process or a port.
  *
  * For Node test runners only (vitest, jest, node:test with `msw/node`): the examples are read from
- * `spec/` on disk by `@llama-batches/contract`, so these handlers cannot run in a browser worker.
+ * the bundled contract on disk by `@llama-batches/spec`, so these handlers cannot run in a browser worker.
  *
  * @example
  * import { setupServer } from "msw/node";
@@ -14,7 +14,7 @@
  * server.use(batchesHttp.get("/api/v2/batches", ({ response }) => response(200).json({ items: [] })));
  */
 import { DEFAULT_BASE_URL, type ListBatchesResponse, type paths } from "@llama-batches/client";
-import { loadExamples } from "@llama-batches/contract";
+import { getSpec, readCredentials } from "@llama-batches/spec";
 import { type HttpHandler, HttpResponse } from "msw";
 import { createOpenApiHttp, type OpenApiHttpHandlers } from "openapi-msw";
 
@@ -35,7 +35,8 @@ export interface BatchesHandlersOptions {
   example?: BatchesExampleName | undefined;
   /**
    * When true (the default), a request with neither `Authorization: Bearer <token>` nor a
-   * `session` cookie gets a 401 `{ "detail": "Not authenticated" }`, as the real API would.
+   * `session` cookie gets a 401 `{ "detail": "Not authenticated" }` (a malformed `Authorization`
+   * gets `Invalid authentication credentials`), as the real API would.
    */
   requireAuth?: boolean | undefined;
 }
@@ -75,10 +76,12 @@ export function batchesHandlers(options: BatchesHandlersOptions = {}): HttpHandl
   const http = createBatchesHttp(options.baseUrl);
 
   return [
-    http.get("/api/v2/batches", ({ request, cookies, response }) => {
-      if (requireAuth && !hasCredentials(request.headers, cookies)) {
-        // RFC 9110 requires a challenge with every 401.
-        return response(401).json({ detail: "Not authenticated" }, { headers: { "www-authenticate": "Bearer" } });
+    http.get("/api/v2/batches", ({ request, response }) => {
+      const credentials = requireAuth ? readCredentials(request.headers).kind : "bearer";
+      if (credentials === "none" || credentials === "malformed") {
+        // The same answer as the Prism mock and the reference API; RFC 9110 requires the challenge.
+        const detail = credentials === "none" ? "Not authenticated" : "Invalid authentication credentials";
+        return response(401).json({ detail }, { headers: { "www-authenticate": "Bearer" } });
       }
       const name = preferredExample(request.headers.get("prefer")) ?? fallback;
       if (!isExampleName(name)) {
@@ -101,12 +104,12 @@ let cachedPages: Readonly<Record<BatchesExampleName, ListBatchesResponse>> | und
 // `batchesHandlers()` in each file or test.
 function loadPages(): Readonly<Record<BatchesExampleName, ListBatchesResponse>> {
   if (cachedPages) return cachedPages;
-  const examples = loadExamples();
+  const examples = getSpec().responseExamples("listBatches", 200);
   const pages: Partial<Record<BatchesExampleName, ListBatchesResponse>> = {};
   for (const name of EXAMPLE_NAMES) {
     const example = examples[name];
     if (!example) {
-      throw new Error(`spec/openapi.yaml has no example named ${JSON.stringify(name)} (spec/examples/${name}.yaml).`);
+      throw new Error(`The contract has no 200 example of listBatches named ${JSON.stringify(name)} (spec/examples/${name}.yaml).`);
     }
     // The contract suite validates every example against BatchListResponse; no need to here.
     pages[name] = example.value as ListBatchesResponse;
@@ -119,12 +122,6 @@ function isExampleName(name: string): name is BatchesExampleName {
   return (EXAMPLE_NAMES as readonly string[]).includes(name);
 }
 
-function hasCredentials(headers: Headers, cookies: Record<string, string>): boolean {
-  // The scheme is case-insensitive (RFC 9110 §11.1); an empty token is no credential.
-  if (/^bearer +\S+$/i.test(headers.get("authorization") ?? "")) return true;
-  return Boolean(cookies.session);
-}
-
 /**
  * The `example` preference of a `Prefer` header (RFC 7240): preferences are separated by commas,
  * parameters by semicolons, and a value may be quoted.
@@ -134,7 +131,10 @@ function preferredExample(prefer: string | null): string | undefined {
   for (const part of prefer.split(/[,;]/)) {
     const [key, ...rest] = part.split("=");
     if (key?.trim().toLowerCase() !== "example" || rest.length === 0) continue;
-    const value = rest.join("=").trim().replace(/^"(.*)"$/, "$1");
+    const value = rest
+      .join("=")
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     if (value) return value;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
-import { defaultSpecPath, describeOperation, loadSpec } from "@llama-batches/contract";
+import { createSpec, getSpec, specPath } from "@llama-batches/spec";
+import { startFront } from "./internal/front.js";
 import { type PrismProcess, spawnPrism } from "./internal/prism-process.js";
-import { emptyValueCheck, startAdapter } from "./internal/violations-adapter.js";
 
 export interface StartMockOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -12,7 +12,7 @@ export interface StartMockOptions {
   dynamic?: boolean | undefined;
   /** With `dynamic`: the same seed gives the same data. */
   seed?: string | number | undefined;
-  /** Path to an OpenAPI document; defaults to the Batches spec this package ships. */
+  /** Path to an OpenAPI document; defaults to the Batches contract of `@llama-batches/spec`. */
   spec?: string | undefined;
   /**
    * Validation proxy instead of a mock: forward every request to this server and report where
@@ -40,7 +40,7 @@ export interface RunningMock {
  */
 export async function startMock(options: StartMockOptions = {}): Promise<RunningMock> {
   const host = options.host ?? "127.0.0.1";
-  const spec = options.spec ?? defaultSpecPath();
+  const spec = options.spec ?? specPath;
   const args = options.proxy ? ["proxy", spec, options.proxy] : ["mock", spec];
   if (options.dynamic) args.push("--dynamic");
   if (options.seed !== undefined) args.push("--seed", String(options.seed));
@@ -56,7 +56,9 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
   let server: Server;
   let url: string;
   try {
-    ({ server, url } = await startAdapter(new URL(prism.url), options.port ?? 0, host, batchesEmptyValues(spec)));
+    // Read after Prism has accepted the document, so that a broken spec is reported in Prism's words.
+    const judge = options.proxy ? undefined : options.spec === undefined ? getSpec() : createSpec(options.spec);
+    ({ server, url } = await startFront({ upstream: new URL(prism.url), port: options.port ?? 0, host, spec: judge }));
   } catch (error) {
     await prism.stop();
     const code = (error as NodeJS.ErrnoException).code;
@@ -76,13 +78,4 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
     return stopping;
   };
   return { url, stop };
-}
-
-/** The empty-value check for the Batches operation, when the spec being served has it. */
-function batchesEmptyValues(spec: string) {
-  try {
-    return emptyValueCheck("/api/v2/batches", describeOperation(loadSpec(spec)).parameters);
-  } catch {
-    return undefined;
-  }
 }

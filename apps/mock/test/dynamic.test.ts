@@ -1,9 +1,9 @@
-import { createSchemaValidator } from "@llama-batches/contract";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ListBatchesResponse } from "@llama-batches/client";
+import { getSpec } from "@llama-batches/spec";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type RunningMock, startMock } from "../src/index.js";
 
-const validate = createSchemaValidator();
+const validate = (schema: string, value: unknown) => getSpec().validateSchema(schema, value);
 const auth = { authorization: "Bearer test" };
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
@@ -34,7 +34,11 @@ describe("dynamic mode", () => {
       expect(b.project_id).toMatch(new RegExp(`^${UUID}$`));
       expect(b.source_directory_id).toMatch(new RegExp(`^dir-${UUID}$`));
       expect(b.config.job.configuration_id).toMatch(new RegExp(`^cfg-${UUID}$`));
-      expect(Object.keys(b).every((k) => ["id", "config", "project_id", "source_directory_id", "status", "created_at", "updated_at", "results"].includes(k))).toBe(true);
+      expect(
+        Object.keys(b).every((k) =>
+          ["id", "config", "project_id", "source_directory_id", "status", "created_at", "updated_at", "results"].includes(k),
+        ),
+      ).toBe(true);
       for (const r of b.results ?? []) {
         expect(r.source_directory_file_id).toMatch(new RegExp(`^dfl-${UUID}$`));
         if (r.job_reference) expect(r.job_reference.id).toMatch(new RegExp(`^pjb-${UUID}$`));
@@ -46,7 +50,11 @@ describe("dynamic mode", () => {
   });
 
   test("the same seed gives the same data, another seed other data", async () => {
-    const [a, b, c] = await Promise.all([startMock({ dynamic: true, seed: 42 }), startMock({ dynamic: true, seed: 42 }), startMock({ dynamic: true, seed: 43 })]);
+    const [a, b, c] = await Promise.all([
+      startMock({ dynamic: true, seed: 42 }),
+      startMock({ dynamic: true, seed: 42 }),
+      startMock({ dynamic: true, seed: 43 }),
+    ]);
     try {
       const [pa, pb, pc] = await Promise.all([page(a.url), page(b.url), page(c.url)]);
       expect(pa).toEqual(pb);

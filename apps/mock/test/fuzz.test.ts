@@ -17,9 +17,20 @@ const mock = { url: inject("mockUrl") };
 
 /** Query strings mixing real and unknown parameters with arbitrary (often hostile) values. */
 const queryArb = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), fc.string()), fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.integer().map(String), fc.constantFrom("", "%", "%zz", "null", "[]", "1e309", "-0"))), {
-    maxLength: 6,
-  })
+  .array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...PARAMS), fc.string()),
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: "binary" }),
+        fc.integer().map(String),
+        fc.constantFrom("", "%", "%zz", "null", "[]", "1e309", "-0"),
+      ),
+    ),
+    {
+      maxLength: 6,
+    },
+  )
   .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&"));
 
 test("malformed input never gets a 5xx: 200, or 4xx with a JSON body", async () => {

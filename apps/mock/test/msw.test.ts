@@ -7,7 +7,7 @@ import {
   type ListBatchesResponse,
   NotFoundError,
 } from "@llama-batches/client";
-import { loadExamples } from "@llama-batches/contract";
+import { getSpec } from "@llama-batches/spec";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BatchesExampleName, batchesHandlers, createBatchesHttp } from "../src/msw.js";
@@ -17,7 +17,7 @@ const batchesHttp = createBatchesHttp();
 
 // Read independently of the handlers, so a handler serving the wrong example cannot agree with
 // itself.
-const examples = loadExamples();
+const examples = getSpec().responseExamples("listBatches", 200);
 function example(name: BatchesExampleName): ListBatchesResponse {
   const found = examples[name];
   if (!found) throw new Error(`spec has no example ${name}`);

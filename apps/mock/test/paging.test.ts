@@ -1,9 +1,9 @@
 import { type Batch, createBatchesClient, PaginationLoopError } from "@llama-batches/client";
-import { loadExamples } from "@llama-batches/contract";
+import { getSpec } from "@llama-batches/spec";
 import LlamaCloud from "@llamaindex/llama-cloud";
 import { describe, expect, inject, test } from "vitest";
 
-const examples = loadExamples() as Record<string, { value: { items: Batch[]; next_page_token?: string } }>;
+const examples = getSpec().responseExamples("listBatches", 200) as Record<string, { value: { items: Batch[]; next_page_token?: string } }>;
 const ids = (items: { id: string }[]) => items.map((b) => b.id);
 
 const mock = { url: inject("mockUrl") };

@@ -268,7 +268,10 @@ async function scale() {
         const r = results[c.name];
         const sorted = Float64Array.from(r.samples).sort();
         const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-        return [c.name, { ...r, n: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), mean }];
+        return [
+          c.name,
+          { ...r, n: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), mean },
+        ];
       }),
     );
     const baselineOf = {
@@ -364,7 +367,12 @@ function summarize(rounds) {
     rps: median(rounds.map((r) => r["2xx"] / r.duration)),
     p50: median(rounds.map((r) => r.latency.p50)),
     p99: median(rounds.map((r) => r.latency.p99)),
-    bytes: sum((r) => r.throughput.total) / Math.max(1, sum((r) => r.requests.total)),
+    bytes:
+      sum((r) => r.throughput.total) /
+      Math.max(
+        1,
+        sum((r) => r.requests.total),
+      ),
     requests: sum((r) => r.requests.total),
     ok: sum((r) => r["2xx"]),
     errors: sum((r) => r.errors),
@@ -493,7 +501,7 @@ async function loadRun() {
       [
         {
           "requests sent": fmt(r.requests.sent),
-          "responses": fmt(r.requests.total),
+          responses: fmt(r.requests.total),
           "req/s": fmt(r.requests.total / r.duration),
           "p50 ms": acMs(r.latency.p50),
           "p99 ms": acMs(r.latency.p99),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { FAULTS } from "./faults.js";
+import { FAULTS } from "./faults/index.js";
 import { startReferenceApi } from "./start.js";
 
 const usage = `Usage: pnpm reference [--port N] [--seed N] [--size N | --fixture FILE] [--fault NAME[,NAME…]] [--admin]

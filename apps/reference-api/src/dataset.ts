@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { Batch, BatchJobType } from "@llama-batches/client";
-import { createSchemaValidator } from "@llama-batches/contract";
+import type { Batch, BatchJobType, BatchStatus } from "@llama-batches/client";
+import { getSpec, type Spec } from "@llama-batches/spec";
 import { createRng, pick, uuid } from "./internal/prng.js";
-import { type ApiKey, type Dataset, type Project, STATUSES, type Session } from "./model.js";
+import type { ApiKey, Dataset, Project, Session } from "./model.js";
 
 export interface GenerateOptions {
   seed?: number | undefined;
@@ -17,14 +17,16 @@ const EPOCH_MS = Date.UTC(2026, 10, 1);
 const SPAN_MS = 180 * 24 * 3600 * 1000;
 /** Share of batches that take the previous batch's exact timestamp: ties are the hard case for keyset paging. */
 const TIE_RATE = 0.15;
-const JOB_TYPES: readonly BatchJobType[] = ["parse_v2", "extract_v2"];
 
 /**
  * A deterministic dataset: organizations × projects × source directories, every status and job
  * type, realistic ids, `created_at` spread over six months with deliberate ties. Each project gets a
  * project-scoped key and a session; each organization an organization-wide key.
  */
-export function generateDataset(options: GenerateOptions = {}): Dataset {
+export function generateDataset(options: GenerateOptions = {}, spec: Spec = getSpec()): Dataset {
+  const statuses = spec.enumOf("BatchStatus") as readonly BatchStatus[];
+  const jobTypes = spec.enumOf("BatchJobType") as readonly BatchJobType[];
+  const final = new Set(spec.finalStatuses);
   const seed = options.seed ?? 1;
   const size = options.size ?? 2_000;
   const rng = createRng(seed);
@@ -58,9 +60,9 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
   for (let i = 0; i < size; i++) {
     if (i === 0 || rng() >= TIE_RATE) createdMs -= Math.max(1, Math.round(rng() * 2 * step));
     const where = pick(rng, layout);
-    const type = pick(rng, JOB_TYPES);
-    const status = pick(rng, STATUSES);
-    const done = status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";
+    const type = pick(rng, jobTypes);
+    const status = pick(rng, statuses);
+    const done = final.has(status);
     batches[i] = {
       id: `bat-${uuid(rng)}`,
       config: { job: { configuration_id: pick(rng, where.configurations[type]), type } },
@@ -80,15 +82,14 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
  * against the spec's Batch schema and must belong to a listed project, so a fixture cannot hold
  * data the API could not have returned.
  */
-export function loadFixture(path: string): Dataset {
+export function loadFixture(path: string, spec: Spec = getSpec()): Dataset {
   const raw = JSON.parse(readFileSync(path, "utf8")) as Partial<Dataset>;
   if (!Array.isArray(raw.projects) || !Array.isArray(raw.apiKeys) || !Array.isArray(raw.batches)) {
     throw new Error(`${path}: a fixture needs "projects", "apiKeys" and "batches" arrays`);
   }
-  const validate = createSchemaValidator();
   const projects = new Set(raw.projects.map((p) => p.id));
   raw.batches.forEach((batch, i) => {
-    const errors = validate("Batch", batch);
+    const errors = spec.validateSchema("Batch", batch);
     if (errors.length > 0) throw new Error(`${path}: batches[${i}] breaks the spec: ${errors.join("; ")}`);
     if (!projects.has(batch.project_id)) throw new Error(`${path}: batches[${i}] is in unknown project ${batch.project_id}`);
   });

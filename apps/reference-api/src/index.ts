@@ -1,5 +1,5 @@
-export { generateDataset, type GenerateOptions, loadFixture } from "./dataset.js";
-export { FAULTS, type FaultName, isFaultName } from "./faults.js";
+export { type GenerateOptions, generateDataset, loadFixture } from "./dataset.js";
+export { FAULTS, type FaultName, isFaultName } from "./faults/index.js";
 export type { ApiKey, Dataset, Project, Scope, Session } from "./model.js";
 export { type RunningReferenceApi, type StartReferenceApiOptions, startReferenceApi } from "./start.js";
-export { BatchStore, type Cursor, type StoreQuery } from "./store.js";
+export { type BatchQueries, BatchStore, type Cursor, type StoreQuery } from "./store.js";

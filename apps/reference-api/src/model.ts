@@ -1,4 +1,4 @@
-import type { Batch, BatchStatus } from "@llama-batches/client";
+import type { Batch } from "@llama-batches/client";
 
 /** What a credential may see: one project, or every project of an organization. */
 export interface Scope {
@@ -27,5 +27,3 @@ export interface Dataset {
   sessions: Session[];
   batches: Batch[];
 }
-
-export const STATUSES: readonly BatchStatus[] = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];

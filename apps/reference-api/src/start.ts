@@ -1,8 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadSpec } from "@llama-batches/contract";
+import type { ListBatchesParams } from "@llama-batches/client";
+import { createSpec, getSpec } from "@llama-batches/spec";
+import { ADMIN_PREFIX, createAdmin } from "./admin.js";
+import { createAuthenticator } from "./auth.js";
 import { generateDataset, loadFixture } from "./dataset.js";
-import { type FaultName, parseFaults } from "./faults.js";
+import { applyFaults, type FaultName, parseFaults, type Seams } from "./faults/index.js";
+import { createList } from "./list.js";
 import type { ApiKey, Dataset, Session } from "./model.js";
 import { createHandler } from "./server.js";
 import { BatchStore } from "./store.js";
@@ -25,7 +29,7 @@ export interface StartReferenceApiOptions {
   admin?: boolean | undefined;
   /** Key that signs page tokens; random per start by default. */
   tokenSecret?: string | undefined;
-  /** Path to the OpenAPI document whose rules the server enforces. */
+  /** Path to the OpenAPI document whose rules the server enforces; the bundled contract by default. */
   spec?: string | undefined;
 }
 
@@ -42,20 +46,29 @@ export interface RunningReferenceApi {
 }
 
 export async function startReferenceApi(options: StartReferenceApiOptions = {}): Promise<RunningReferenceApi> {
+  const spec = options.spec === undefined ? getSpec() : createSpec(options.spec);
   const dataset =
     typeof options.fixture === "string"
-      ? loadFixture(options.fixture)
-      : (options.fixture ?? generateDataset({ seed: options.seed, size: options.size }));
+      ? loadFixture(options.fixture, spec)
+      : (options.fixture ?? generateDataset({ seed: options.seed, size: options.size }, spec));
   const faults = parseFaults(typeof options.fault === "string" ? [options.fault] : options.fault);
   const store = new BatchStore(dataset.projects, dataset.batches);
-  const handler = createHandler({
-    spec: loadSpec(options.spec),
+  const operation = spec.operation("listBatches");
+  if (!operation.pageSize) throw new Error("the spec's listBatches has no page_size");
+
+  const plain: Seams = {
+    authenticate: createAuthenticator(dataset.apiKeys, dataset.sessions),
+    parseQuery: (params) => spec.parseQuery<ListBatchesParams>(operation.id, params),
     store,
-    apiKeys: dataset.apiKeys,
-    sessions: dataset.sessions,
-    faults,
     tokens: new PageTokens(options.tokenSecret),
-    admin: options.admin ?? false,
+    list: (handler) => handler,
+  };
+  // Faults wrap the parts from outside, once; without faults, `seams` is `plain`.
+  const seams = faults.size > 0 ? applyFaults(plain, faults, { projects: dataset.projects, apiKeys: dataset.apiKeys }) : plain;
+  const handler = createHandler({
+    authenticate: seams.authenticate,
+    list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default })),
+    admin: options.admin ? { prefix: ADMIN_PREFIX, handle: createAdmin(spec, store) } : undefined,
   });
   const server = createServer({ keepAliveTimeout: 5_000 }, handler);
   const host = options.host ?? "127.0.0.1";

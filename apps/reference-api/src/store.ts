@@ -23,8 +23,6 @@ export interface StoreQuery {
   /** Start strictly after this position. */
   after?: Cursor | undefined;
   limit: number;
-  /** Fault injection only: break ties by ascending id instead of descending. */
-  tiesAscending?: boolean | undefined;
 }
 
 export interface StorePage {
@@ -36,7 +34,21 @@ export interface StorePage {
 /** null `created_at` sorts after every date, and never matches a date bound. */
 const NO_DATE = Number.NEGATIVE_INFINITY;
 
-function compare(a: Cursor, b: Cursor): number {
+/** Where a batch stands in the order. */
+export function positionOf(batch: Batch): Cursor {
+  const createdMs = batch.created_at == null ? NO_DATE : Date.parse(batch.created_at);
+  if (Number.isNaN(createdMs)) throw new Error(`batch ${batch.id} has an invalid created_at`);
+  return { createdMs, id: batch.id };
+}
+
+/** What the list endpoint needs of the data: a page of a query, and whose a project is. */
+export interface BatchQueries {
+  query(q: StoreQuery): StorePage;
+  organizationOf(projectId: string): string | undefined;
+}
+
+/** The order itself: negative when `a` comes first. */
+export function compareCursors(a: Cursor, b: Cursor): number {
   if (a.createdMs !== b.createdMs) return a.createdMs > b.createdMs ? -1 : 1;
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
 }
@@ -47,7 +59,7 @@ function firstAfter(rows: readonly Row[], cursor: Cursor): number {
   let hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compare(rows[mid] as Row, cursor) <= 0) lo = mid + 1;
+    if (compareCursors(rows[mid] as Row, cursor) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -71,7 +83,7 @@ function firstAtOrBefore(rows: readonly Row[], ms: number): number {
  * a scan of the most selective index, so a deep page costs what the first page costs, and a
  * selective filter does not scan what it filters out.
  */
-export class BatchStore {
+export class BatchStore implements BatchQueries {
   readonly #rows = new Map<string, Row>();
   readonly #indexes = new Map<string, Row[]>();
   readonly #organizationOf = new Map<string, string>();
@@ -80,7 +92,7 @@ export class BatchStore {
     for (const p of projects) this.#organizationOf.set(p.id, p.organization_id);
     // Bulk load: sort once instead of inserting one by one.
     const rows = batches.map((b) => this.#row(b));
-    rows.sort(compare);
+    rows.sort(compareCursors);
     for (const row of rows) {
       if (this.#rows.has(row.id)) throw new Error(`duplicate batch id ${row.id}`);
       this.#rows.set(row.id, row);
@@ -98,13 +110,7 @@ export class BatchStore {
 
   /** Every batch, in the API order (for tests). */
   all(): Batch[] {
-    return [...this.#rows.values()].sort(compare).map((r) => r.batch);
-  }
-
-  /** Any batch outside an organization (fault injection: a scope leak). */
-  anyOutside(organization_id: string): Batch | undefined {
-    for (const row of this.#rows.values()) if (row.organization_id !== organization_id) return row.batch;
-    return undefined;
+    return [...this.#rows.values()].sort(compareCursors).map((r) => r.batch);
   }
 
   organizationOf(projectId: string): string | undefined {
@@ -149,7 +155,6 @@ export class BatchStore {
       }
       items.push(row);
     }
-    if (q.tiesAscending) sortTiesAscending(items);
     const last = items[items.length - 1];
     return {
       items: items.map((r) => r.batch),
@@ -160,9 +165,7 @@ export class BatchStore {
   #row(batch: Batch): Row {
     const organization_id = this.#organizationOf.get(batch.project_id);
     if (!organization_id) throw new Error(`batch ${batch.id} is in unknown project ${batch.project_id}`);
-    const createdMs = batch.created_at == null ? NO_DATE : Date.parse(batch.created_at);
-    if (Number.isNaN(createdMs)) throw new Error(`batch ${batch.id} has an invalid created_at`);
-    return { batch, id: batch.id, createdMs, organization_id };
+    return { batch, ...positionOf(batch), organization_id };
   }
 
   #keys(row: Row): string[] {
@@ -212,8 +215,4 @@ export class BatchStore {
     const at = firstAfter(index, row) - 1;
     if (index[at] === row) index.splice(at, 1);
   }
-}
-
-function sortTiesAscending(rows: Row[]): void {
-  rows.sort((a, b) => (a.createdMs !== b.createdMs ? (a.createdMs > b.createdMs ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -3,13 +3,20 @@ import type { Cursor } from "./store.js";
 
 const VERSION = 1;
 
+/** Mints and reads page tokens: positions bound to the query that produced them. */
+export interface TokenCodec {
+  issue(cursor: Cursor, binding: string): string;
+  /** The position a token points at, or why it is refused. */
+  read(token: string, binding: string): { cursor: Cursor } | { error: string };
+}
+
 /**
  * Page tokens: `base64url(payload).base64url(hmac)`. The payload holds the keyset position and a
  * digest of the query (filters and credential scope) that made it, so a token is opaque,
  * tamper-evident, and useless with another query. It does not bind `page_size`, which a client may
  * change between pages.
  */
-export class PageTokens {
+export class PageTokens implements TokenCodec {
   readonly #secret: Buffer;
   readonly #issued = new Map<string, string>();
 
@@ -32,8 +39,7 @@ export class PageTokens {
     });
   }
 
-  /** The position a token points at, or why it is refused. `binding` undefined skips the query check. */
-  read(token: string, binding: string | undefined): { cursor: Cursor } | { error: string } {
+  read(token: string, binding: string): { cursor: Cursor } | { error: string } {
     const [payload, signature, extra] = token.split(".");
     if (!payload || !signature || extra !== undefined) return { error: "malformed" };
     const expected = Buffer.from(this.#sign(payload));
@@ -47,7 +53,7 @@ export class PageTokens {
     }
     if (!Array.isArray(decoded) || decoded[0] !== VERSION) return { error: "unknown version" };
     const [, createdMs, id, boundTo] = decoded as [number, number | null, string, string];
-    if (binding !== undefined && boundTo !== binding) return { error: "issued for another query" };
+    if (boundTo !== binding) return { error: "issued for another query" };
     return { cursor: { createdMs: createdMs ?? Number.NEGATIVE_INFINITY, id } };
   }
 

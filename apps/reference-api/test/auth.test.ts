@@ -225,7 +225,10 @@ describe("scope", () => {
       expect(reply.status, JSON.stringify(params)).toBe(200);
       const all = await listAll(bearer(key.key), { ...params, page_size: 100 });
       const wanted = "project_id" in params ? canonical : await listAll(bearer(key.key), { page_size: 100 });
-      expect(all.map((b) => b.id), JSON.stringify(params)).toEqual(wanted.map((b) => b.id));
+      expect(
+        all.map((b) => b.id),
+        JSON.stringify(params),
+      ).toEqual(wanted.map((b) => b.id));
     }
   });
 });
@@ -237,11 +240,9 @@ describe("page tokens and credentials", () => {
       const token = first.next_page_token;
       expect(typeof token, `${owner.key} has more than 2 batches`).toBe("string");
       const others: Record<string, string>[] = [
-        ...ref.api
-          .apiKeys.filter((k) => k.key !== owner.key)
-          .map((k) => bearer(k.key)),
-        ...ref.api
-          .sessions.filter((s) => s.project_id !== owner.project_id || s.organization_id !== owner.organization_id)
+        ...ref.api.apiKeys.filter((k) => k.key !== owner.key).map((k) => bearer(k.key)),
+        ...ref.api.sessions
+          .filter((s) => s.project_id !== owner.project_id || s.organization_id !== owner.organization_id)
           .map((s) => ({ cookie: `session=${s.session}` })),
       ];
       for (const headers of others) {

@@ -34,7 +34,9 @@ describe("the full profile against the reference API", () => {
   ])("holds with %s", async (_name, pick) => {
     const key = pick(api);
     const report = await runContract({ baseUrl: api.url, apiKey: key?.key, profile: "full", runs: 40, seed });
-    console.log(`full profile vs reference API (${_name}): ${report.requests} requests in ${report.ms} ms (seed ${report.seed})\n${table(report)}`);
+    console.log(
+      `full profile vs reference API (${_name}): ${report.requests} requests in ${report.ms} ms (seed ${report.seed})\n${table(report)}`,
+    );
     expect(report.results.filter((r) => r.outcome !== "pass").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     expect(report.results).toHaveLength(20);
   });
@@ -46,7 +48,12 @@ describe("mutation table: every fault mode is caught, on the invariant it breaks
   afterAll(() => {
     const rows = [...caught].map(([fault, ids]) => `| ${fault.padEnd(22)} | ${(ids.join(", ") || "NOTHING").padEnd(34)} |`);
     console.log(
-      [`mutation table (full profile, ${RUNS} runs per invariant, seed ${seed})`, "| fault                  | caught by                          |", `|${"-".repeat(24)}|${"-".repeat(36)}|`, ...rows].join("\n"),
+      [
+        `mutation table (full profile, ${RUNS} runs per invariant, seed ${seed})`,
+        "| fault                  | caught by                          |",
+        `|${"-".repeat(24)}|${"-".repeat(36)}|`,
+        ...rows,
+      ].join("\n"),
     );
   });
 
@@ -62,7 +69,10 @@ describe("mutation table: every fault mode is caught, on the invariant it breaks
       const failed = report.results.filter((r) => r.outcome === "fail").map((r) => r.id);
       caught.set(fault, failed);
       expect(failed, `fault ${fault} went unnoticed`).not.toEqual([]);
-      expect(failed.filter((id) => BREAKS[fault].includes(id)), `fault ${fault} was caught only by ${failed.join(", ")}`).not.toEqual([]);
+      expect(
+        failed.filter((id) => BREAKS[fault].includes(id)),
+        `fault ${fault} was caught only by ${failed.join(", ")}`,
+      ).not.toEqual([]);
       const first = report.results.find((r) => r.outcome === "fail");
       expect(first?.counterexample).toBeTruthy();
       expect(first?.path).toBeTruthy();

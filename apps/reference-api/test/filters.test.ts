@@ -151,9 +151,7 @@ describe("filters in combination", () => {
       { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...times), fc.constantFrom(-1, 0, 0, 0, 1)).map(([t, d]) => t + d) },
       { weight: 1, arbitrary: fc.integer({ min: Math.min(...times) - DAY, max: Math.max(...times) + DAY }) },
     );
-    const aBound = fc
-      .tuple(instant, fc.constantFrom(0, 0, 60, -300, 330, 345, -570, 840, -720))
-      .map(([t, offset]) => bound(t, offset));
+    const aBound = fc.tuple(instant, fc.constantFrom(0, 0, 60, -300, 330, 345, -570, 840, -720)).map(([t, offset]) => bound(t, offset));
     let nonEmpty = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -262,7 +260,10 @@ describe("date bounds", () => {
         const after = { text: rfc3339(older, offset, style), ms: older };
         const before = { text: rfc3339(newer, -offset, style), ms: newer };
         const seen = await listAll(key.key, { after, before }, 100);
-        expect(seen.map((b) => b.id), `${after.text} .. ${before.text}`).toEqual(reference);
+        expect(
+          seen.map((b) => b.id),
+          `${after.text} .. ${before.text}`,
+        ).toEqual(reference);
       }
     }
   });
@@ -307,9 +308,15 @@ describe("date bounds", () => {
     const justAfter = `${t}5Z`;
     const justBefore = `${new Date(createdMs(b) - 1).toISOString().slice(0, -1)}5Z`;
     const after = await listAll(key.key, { after: { text: justAfter, ms: createdMs(b) + 0.5 } }, 100);
-    expect(after.map((x) => x.id), `created_at_on_or_after=${justAfter}, batch created ${b.created_at}`).not.toContain(b.id);
+    expect(
+      after.map((x) => x.id),
+      `created_at_on_or_after=${justAfter}, batch created ${b.created_at}`,
+    ).not.toContain(b.id);
     const before = await listAll(key.key, { before: { text: justBefore, ms: createdMs(b) - 0.5 } }, 100);
-    expect(before.map((x) => x.id), `created_at_on_or_before=${justBefore}`).not.toContain(b.id);
+    expect(
+      before.map((x) => x.id),
+      `created_at_on_or_before=${justBefore}`,
+    ).not.toContain(b.id);
   });
 });
 
@@ -334,6 +341,9 @@ describe("page size", () => {
       expect(first.items).toHaveLength(Math.min(100, total));
       expect(Boolean(first.next_page_token)).toBe(total > 100);
     }
-    expect(ref.orgKeys.some((k) => expected(k, {}).length > 100), "some key sees more than 100 batches").toBe(true);
+    expect(
+      ref.orgKeys.some((k) => expected(k, {}).length > 100),
+      "some key sees more than 100 batches",
+    ).toBe(true);
   });
 });

@@ -340,7 +340,12 @@ function queryString(): fc.Arbitrary<string> {
       const list = repeat && ps[0] ? [...ps, ps[0]] : ps;
       // Raw: as typed, except trailing whitespace, which the HTTP request line itself swallows
       // (`GET /x?a=b  HTTP/1.1`), so the server could never see it.
-      return mode === "encoded" ? new URLSearchParams(list).toString() : list.map(([k, v]) => `${k}=${v}`).join("&").trimEnd();
+      return mode === "encoded"
+        ? new URLSearchParams(list).toString()
+        : list
+            .map(([k, v]) => `${k}=${v}`)
+            .join("&")
+            .trimEnd();
     })
     .filter((q) => q.length < 12_000);
 }

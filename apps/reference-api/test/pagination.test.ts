@@ -235,7 +235,11 @@ describe("pagination while the data changes", () => {
             seen.filter((b) => !visibleTo(organizationOfNow, key, b)).map((b) => b.id),
             "out of scope",
           ).toEqual([]);
-          if (status !== undefined) expect(seen.filter((b) => b.status !== status).map((b) => b.id), "wrong status").toEqual([]);
+          if (status !== undefined)
+            expect(
+              seen.filter((b) => b.status !== status).map((b) => b.id),
+              "wrong status",
+            ).toEqual([]);
           // Existed for the whole traversal and matched the query all along (its status never touched
           // when the query filters on status): must be seen.
           const seenIds = new Set(ids);
@@ -275,7 +279,12 @@ describe("pagination while the data changes", () => {
 });
 
 describe("admin routes", () => {
-  async function send(server: RunningReferenceApi, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  async function send(
+    server: RunningReferenceApi,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
     const res = await fetch(`${server.url}${path}`, {
       method,
       headers: { "content-type": "application/json" },

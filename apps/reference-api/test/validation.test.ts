@@ -151,9 +151,7 @@ describe("several invalid parameters are all named", () => {
         }),
       ),
     );
-    expect(new Set(issues.map((i) => i.loc[1]))).toEqual(
-      new Set(["status", "page_size", "organization_id", "created_at_on_or_after"]),
-    );
+    expect(new Set(issues.map((i) => i.loc[1]))).toEqual(new Set(["status", "page_size", "organization_id", "created_at_on_or_after"]));
   });
 
   test("any subset of bad parameters, alongside good ones (property)", async () => {
@@ -176,9 +174,9 @@ describe("several invalid parameters are all named", () => {
     };
     await fc.assert(
       fc.asyncProperty(
-        fc.subarray(names, { minLength: 1 }).chain((chosen) =>
-          fc.tuple(...chosen.map((name) => fc.tuple(fc.constant(name), fc.constantFrom(...(bad[name] ?? []))))),
-        ),
+        fc
+          .subarray(names, { minLength: 1 })
+          .chain((chosen) => fc.tuple(...chosen.map((name) => fc.tuple(fc.constant(name), fc.constantFrom(...(bad[name] ?? [])))))),
         async (chosen) => {
           const params: Record<string, string> = { ...good, ...Object.fromEntries(chosen) };
           const issues = issuesOf(await call(listPath(params)));
@@ -273,9 +271,7 @@ describe("unknown and repeated parameters", () => {
   test("unknown parameters are ignored", async () => {
     const plain = asPage(await call(listPath({ page_size: 9, status: "FAILED" })));
     const noisy = asPage(
-      await call(
-        listPath({ page_size: 9, status: "FAILED", foo: "bar", limit: "2", offset: "5", expand: "results", pageSize: "abc" }),
-      ),
+      await call(listPath({ page_size: 9, status: "FAILED", foo: "bar", limit: "2", offset: "5", expand: "results", pageSize: "abc" })),
     );
     expect(noisy.items.map((b) => b.id)).toEqual(plain.items.map((b) => b.id));
     expect(plain.items.length).toBeGreaterThan(0);
@@ -333,14 +329,11 @@ describe("methods and paths", () => {
     expect(typeof (reply.body as { detail?: unknown }).detail).toBe("string");
   });
 
-  test.each(["/", "/api/v2/batch", "/api/v2/batches/bat-123", "/api/v1/batches", "/_admin/batches"])(
-    "GET %s → 404",
-    async (path) => {
-      const reply = await call(path);
-      expect(reply.status).toBe(404);
-      expect(typeof (reply.body as { detail?: unknown }).detail).toBe("string");
-    },
-  );
+  test.each(["/", "/api/v2/batch", "/api/v2/batches/bat-123", "/api/v1/batches", "/_admin/batches"])("GET %s → 404", async (path) => {
+    const reply = await call(path);
+    expect(reply.status).toBe(404);
+    expect(typeof (reply.body as { detail?: unknown }).detail).toBe("string");
+  });
 
   test("every kind of response is JSON with its own x-request-id", async () => {
     const replies = [

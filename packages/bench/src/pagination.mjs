@@ -80,10 +80,11 @@ export async function benchPagination() {
     const n = await traverse();
     if (n !== PAGES * PER_PAGE) throw new Error(`traversal saw ${n} items`);
   }
-  const rates = await compareRates(
-    Object.fromEntries(Object.entries(contenders).map(([k, f]) => [k, () => f()])),
-    { rounds: 21, opsPerRound: 1, warmup: 2 },
-  );
+  const rates = await compareRates(Object.fromEntries(Object.entries(contenders).map(([k, f]) => [k, () => f()])), {
+    rounds: 21,
+    opsPerRound: 1,
+    warmup: 2,
+  });
   const hand = rates["hand loop: client pages + getNextPage()"];
   const bare = rates["hand loop: bare openapi-fetch"];
   const mine = rates["for await over client.batches.list()"];

@@ -48,9 +48,7 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
   const apiKey = options.apiKey === undefined ? readEnv("LLAMA_CLOUD_API_KEY") : (options.apiKey ?? undefined);
   const session = options.session || undefined;
   if (!apiKey && !session && options.apiKey !== null) {
-    throw new BatchesError(
-      "No credentials: pass `apiKey` (or `session`) to createBatchesClient, or set LLAMA_CLOUD_API_KEY.",
-    );
+    throw new BatchesError("No credentials: pass `apiKey` (or `session`) to createBatchesClient, or set LLAMA_CLOUD_API_KEY.");
   }
   const secrets = [apiKey, session].filter((s): s is string => Boolean(s));
   const baseUrl = (options.baseUrl ?? readEnv("LLAMA_CLOUD_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");

@@ -52,9 +52,7 @@ export class BatchesPage implements ListBatchesResponse {
   getNextPage(): Promise<BatchesPage> {
     const token = this.next_page_token;
     if (!this.hasNextPage() || !token) {
-      return Promise.reject(
-        new BatchesError("No next page: check `hasNextPage()` before calling `getNextPage()`."),
-      );
+      return Promise.reject(new BatchesError("No next page: check `hasNextPage()` before calling `getNextPage()`."));
     }
     return this.#fetchPage({ ...this.#query, page_token: token }, this.#options);
   }
@@ -127,9 +125,7 @@ async function* walkPages(first: Promise<BatchesPage>): AsyncGenerator<BatchesPa
     page = await page.getNextPage();
     const token = page.next_page_token;
     if (page.hasNextPage() && (token === sent || token === checkpoint)) {
-      throw new PaginationLoopError(
-        `The server returned page token ${JSON.stringify(token)} a second time; stopping instead of looping.`,
-      );
+      throw new PaginationLoopError(`The server returned page token ${JSON.stringify(token)} a second time; stopping instead of looping.`);
     }
     yield page;
     if (++steps === power) {

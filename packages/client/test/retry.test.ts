@@ -1,10 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
-import {
-  APIConnectionError,
-  createBatchesClient,
-  InternalServerError,
-  RateLimitError,
-} from "../src/index.js";
+import { APIConnectionError, createBatchesClient, InternalServerError, RateLimitError } from "../src/index.js";
 import { isRetryableResponse, retryDelayMs } from "../src/internal/backoff.js";
 import { batch, fakeFetch, json, page, TEST_KEY } from "./helpers/fake-fetch.js";
 
@@ -44,7 +39,9 @@ describe("retries", () => {
 
   test("the default is two retries", async () => {
     const { fetch, calls } = fakeFetch(json({ detail: "boom" }, 500, fast));
-    const error = await createBatchesClient({ apiKey: TEST_KEY, fetch }).batches.list().catch((e: unknown) => e);
+    const error = await createBatchesClient({ apiKey: TEST_KEY, fetch })
+      .batches.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect(calls).toHaveLength(3);
   });
@@ -64,13 +61,17 @@ describe("retries", () => {
 
   test.each([400, 401, 403, 404, 422])("does not retry %i", async (status) => {
     const { fetch, calls } = fakeFetch(json({ detail: "x" }, status, fast), json(page([])));
-    await createBatchesClient({ apiKey: TEST_KEY, fetch }).batches.list().catch(() => undefined);
+    await createBatchesClient({ apiKey: TEST_KEY, fetch })
+      .batches.list()
+      .catch(() => undefined);
     expect(calls).toHaveLength(1);
   });
 
   test("x-should-retry overrides the status rule both ways", async () => {
     const no = fakeFetch(json({ detail: "x" }, 503, { ...fast, "x-should-retry": "false" }), json(page([])));
-    await createBatchesClient({ apiKey: TEST_KEY, fetch: no.fetch }).batches.list().catch(() => undefined);
+    await createBatchesClient({ apiKey: TEST_KEY, fetch: no.fetch })
+      .batches.list()
+      .catch(() => undefined);
     expect(no.calls).toHaveLength(1);
     const yes = fakeFetch(json({ detail: "x" }, 400, { ...fast, "x-should-retry": "true" }), json(page([])));
     await createBatchesClient({ apiKey: TEST_KEY, fetch: yes.fetch }).batches.list();
@@ -120,9 +121,7 @@ describe("retry delay", () => {
   });
 
   test("without headers: min(0.5·2^n, 8) s, minus up to 25% jitter", () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelayMs(n, undefined, () => 0))).toEqual([
-      500, 1000, 2000, 4000, 8000, 8000, 8000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => retryDelayMs(n, undefined, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
     expect(retryDelayMs(0, undefined, () => 1)).toBe(375);
     expect(retryDelayMs(4, undefined, () => 0.999999)).toBeGreaterThan(6000);
   });

@@ -20,7 +20,9 @@ describe("timeout", () => {
       seen = init?.signal ?? undefined;
       return hang();
     };
-    await createBatchesClient({ apiKey: TEST_KEY, fetch, timeout: 10, maxRetries: 0 }).batches.list().catch(() => undefined);
+    await createBatchesClient({ apiKey: TEST_KEY, fetch, timeout: 10, maxRetries: 0 })
+      .batches.list()
+      .catch(() => undefined);
     expect(seen?.aborted).toBe(true);
   });
 
@@ -49,9 +51,7 @@ describe("abort", () => {
   test("an already aborted signal sends nothing", async () => {
     const { fetch, calls } = fakeFetch(json(page([])));
     const signal = AbortSignal.abort();
-    await expect(createBatchesClient({ apiKey: TEST_KEY, fetch }).batches.list({}, { signal })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
+    await expect(createBatchesClient({ apiKey: TEST_KEY, fetch }).batches.list({}, { signal })).rejects.toBeInstanceOf(APIUserAbortError);
     expect(calls).toHaveLength(0);
   });
 

@@ -134,7 +134,10 @@ export function windowArb(observed: Observed, maxSpan = 12): fc.Arbitrary<Window
   // Ties on created_at are where keyset pagination goes wrong: start half the windows just before one.
   const start =
     w.ties.length > 0
-      ? fc.oneof(anyStart, fc.tuple(fc.constantFrom(...w.ties), fc.integer({ min: 0, max: 8 })).map(([t, back]) => Math.max(0, t - back)))
+      ? fc.oneof(
+          anyStart,
+          fc.tuple(fc.constantFrom(...w.ties), fc.integer({ min: 0, max: 8 })).map(([t, back]) => Math.max(0, t - back)),
+        )
       : anyStart;
   return fc.tuple(start, fc.integer({ min: 0, max: maxSpan })).map(([from, span]) => w.window(from, from + span));
 }

@@ -85,7 +85,9 @@ try {
     onResult: (r) => console.log(progressLine(r)),
   });
   console.log(`\n${table(report)}\n`);
-  console.log(`seed ${report.seed}; ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s; data seen: ${report.observed.batches} batches${report.observed.complete ? " (all)" : ""}`);
+  console.log(
+    `seed ${report.seed}; ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s; data seen: ${report.observed.batches} batches${report.observed.complete ? " (all)" : ""}`,
+  );
   if (values.junit) writeFileSync(values.junit as string, junit(report, baseUrl));
   const failed = report.results.filter((r) => r.outcome === "fail");
   const replay = `batches-contract --base-url ${baseUrl} --profile ${profile}${runs ? ` --runs ${runs}` : ""}`;

@@ -1,4 +1,4 @@
-export { type Query, validQuery, invalidQuery, windowArb } from "./arbitraries.js";
+export { invalidQuery, invalidValues, type Query, validQuery, windowArb } from "./arbitraries.js";
 export { INVARIANTS, type Invariant, type Profile, Violation } from "./invariants/index.js";
 export { type Observed, observe } from "./observe.js";
 export { describeOperation, type OperationModel } from "./operation.js";

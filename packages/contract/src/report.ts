@@ -34,7 +34,8 @@ export function junit(report: RunReport, target: string): string {
         `counterexample: ${r.counterexample}\n${r.reason}\nseed: ${r.seed} path: ${r.path}`,
       )}</failure>\n    </testcase>`;
     }
-    if (r.outcome === "skip" || r.outcome === "budget") return `${open}\n      <skipped message="${esc(r.reason ?? "")}"/>\n    </testcase>`;
+    if (r.outcome === "skip" || r.outcome === "budget")
+      return `${open}\n      <skipped message="${esc(r.reason ?? "")}"/>\n    </testcase>`;
     return `${open}</testcase>`;
   });
   const failures = report.results.filter((r) => r.outcome === "fail").length;

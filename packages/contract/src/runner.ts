@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { INVARIANTS, type Invariant, type Profile } from "./invariants/index.js";
 import { type Observed, observe } from "./observe.js";
 import { describeOperation } from "./operation.js";
-import { createSchemaValidator, loadSpec } from "./spec.js";
+import { specOf } from "./spec.js";
 import { BudgetExhausted, Target, type TargetOptions } from "./target.js";
 
 export interface RunOptions extends TargetOptions {
@@ -62,9 +62,9 @@ export async function runContract(options: RunOptions): Promise<RunReport> {
   const seed = options.seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
   const runs = options.runs ?? 25;
   const invariants = selectInvariants(profile, options.only);
-  const spec = loadSpec(options.spec);
+  const spec = specOf(options.spec);
   const model = describeOperation(spec);
-  const validate = createSchemaValidator(spec);
+  const validate = (schemaName: string, value: unknown) => spec.validateSchema(schemaName, value);
   const target = new Target(options);
   const observed = await observe(target, { pageSize: model.pageSize.maximum, maxPages: options.observePages ?? 10 });
   const ctx = { target, model, validate, observed };

@@ -41,7 +41,13 @@ afterAll(() => {
 
 describe("batches-contract CLI", () => {
   test("bad usage exits 2 with a message and the usage", async () => {
-    for (const args of [[], ["--base-url", "not a url"], ["--base-url", good.url, "--profile", "huge"], ["--base-url", good.url, "--runs", "0"], ["--bogus"]]) {
+    for (const args of [
+      [],
+      ["--base-url", "not a url"],
+      ["--base-url", good.url, "--profile", "huge"],
+      ["--base-url", good.url, "--runs", "0"],
+      ["--bogus"],
+    ]) {
       const { code, out } = await run(args);
       expect(code, out).toBe(2);
       expect(out).toMatch(/Usage: batches-contract/);
@@ -66,7 +72,18 @@ describe("batches-contract CLI", () => {
 
   test("invariants that hold exit 0, with a progress line each and a table", async () => {
     const dir = mkdtempSync(join(tmpdir(), "contract-"));
-    const { code, out } = await run(["--base-url", good.url, "--api-key", "k", "--only", "C1,C3", "--runs", "5", "--junit", join(dir, "r.xml")]);
+    const { code, out } = await run([
+      "--base-url",
+      good.url,
+      "--api-key",
+      "k",
+      "--only",
+      "C1,C3",
+      "--runs",
+      "5",
+      "--junit",
+      join(dir, "r.xml"),
+    ]);
     expect(code, out).toBe(0);
     expect(out).toMatch(/^PASS {3}C1 /m);
     expect(out).toMatch(/\| C3 +\| 5 +\| \d+ +\| PASS +\|/);

@@ -38,7 +38,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description Current batch status.
+         * @description Current batch status. `COMPLETED`, `FAILED` and `CANCELLED` are final: a batch in one of
+         *     them never changes status again (`x-final` lists them).
          * @enum {string}
          */
         BatchStatus: "PENDING" | "THROTTLED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";

@@ -55,12 +55,7 @@ export async function send(
  * One attempt. Races the fetch against the timeout and the caller's signal, so that even a `fetch`
  * that ignores its signal cannot make us wait past either.
  */
-function attemptOnce(
-  fetchImpl: FetchLike,
-  request: Request,
-  timeout: number,
-  outer: AbortSignal | undefined,
-): Promise<Response> {
+function attemptOnce(fetchImpl: FetchLike, request: Request, timeout: number, outer: AbortSignal | undefined): Promise<Response> {
   const controller = new AbortController();
   return new Promise<Response>((resolve, reject) => {
     const onAbort = () => {

@@ -1,0 +1,24 @@
+export { type Credentials, parseCookies, readCredentials } from "./credentials.js";
+export { loadSpec, type OpenApiDocument, specJsonPath, specPath } from "./document.js";
+export {
+  type ErrorDetail,
+  errorDetail,
+  expectedList,
+  type HTTPValidationError,
+  issue,
+  type Loc,
+  type ValidationIssue,
+  validationError,
+} from "./fastapi.js";
+export {
+  addMicroseconds,
+  compareDateTimes,
+  compareInstants,
+  formatInstant,
+  type Instant,
+  instantOf,
+  type ParsedDateTime,
+  parseDateTime,
+} from "./instant.js";
+export type { OperationModel, ParameterLocation, ParameterModel, SchemaType } from "./operations.js";
+export { createSpec, getSpec, type NamedExample, type ParsedQuery, type RouteMatch, Spec } from "./spec.js";
