@@ -1,15 +1,12 @@
+import { getSpec } from "@llama-batches/spec";
 import fc from "fast-check";
 import { expect, inject, test } from "vitest";
 
+// The spec's parameters, and one it does not declare on this operation.
 const PARAMS = [
-  "status",
-  "page_size",
-  "page_token",
-  "project_id",
-  "organization_id",
-  "source_directory_id",
-  "created_at_on_or_after",
-  "created_at_on_or_before",
+  ...getSpec()
+    .operation("listBatches")
+    .query.map((p) => p.name),
   "expand",
 ];
 

@@ -42,8 +42,13 @@ describe("named examples through Prefer: example=…", () => {
     expect(page.hasNextPage()).toBe(false);
   });
 
-  test("the 422 and 401 responses can be asked for too", async () => {
-    const res = await fetch(`${mock.url}/api/v2/batches`, { headers: { authorization: "Bearer t", prefer: "code=429" } });
-    expect(res.status).toBe(429);
-  });
+  test.each([401, 422, 429])(
+    "the spec's %i response can be asked for with Prefer: code=…, with the spec's example body",
+    async (status) => {
+      const res = await fetch(`${mock.url}/api/v2/batches`, { headers: { authorization: "Bearer t", prefer: `code=${status}` } });
+      expect(res.status).toBe(status);
+      const [example] = Object.values(getSpec().responseExamples("listBatches", status));
+      expect(await res.json()).toEqual(example?.value);
+    },
+  );
 });

@@ -25,7 +25,7 @@ afterAll(async () => {
   upstream.close();
 });
 
-describe("validation proxy (pnpm mock --proxy URL)", () => {
+describe("validation proxy (llama-batches-mock --proxy URL)", () => {
   test("flags where the upstream's answer breaks the spec, in the log and the sl-violations header", async () => {
     const log: string[] = [];
     const proxy = await startMock({ proxy: upstreamUrl, onLog: (l) => log.push(l) });

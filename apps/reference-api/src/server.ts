@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "./auth.js";
 import type { ListHandler } from "./list.js";
-import { detail, type Reply, serialize } from "./reply.js";
+import { detail, encode, type Reply } from "./reply.js";
 
 const LIST_PATH = "/api/v2/batches";
 
@@ -38,13 +38,15 @@ export function createHandler({ authenticate, list, admin }: HandlerParts): (req
 
   const respond = (req: IncomingMessage, res: ServerResponse, requestId: string, reply: Reply) => {
     // One Buffer, written once: measurably cheaper than handing node:http a string to encode.
-    const body = Buffer.from(serialize(reply));
-    res.writeHead(reply.status, {
+    const body = encode(reply);
+    const headers: Record<string, string | number> = {
       "content-type": "application/json",
       "content-length": body.length,
       "x-request-id": requestId,
-      ...reply.headers,
-    });
+    };
+    // No spread on the hot path: only the rare reply with headers of its own copies them in.
+    if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) headers[name] = value;
+    res.writeHead(reply.status, headers);
     res.end(req.method === "HEAD" ? undefined : body);
   };
   // A bug here must still answer, and say so: never a hung connection.

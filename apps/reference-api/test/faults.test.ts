@@ -5,7 +5,7 @@
  * check here fails the first test.
  */
 import type { Batch } from "@llama-batches/client";
-import { createSchemaValidator } from "@llama-batches/contract";
+import { getSpec } from "@llama-batches/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKey, FAULTS, type FaultName, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
 import {
@@ -26,7 +26,7 @@ import {
 
 const SEED = 5;
 const SIZE = 300;
-const JOB_TYPES: readonly string[] = ["parse_v2", "extract_v2"];
+const JOB_TYPES: readonly string[] = getSpec().enumOf("BatchJobType");
 
 type Params = Record<string, string>;
 
@@ -240,7 +240,7 @@ const checks: Record<FaultName, Check> = {
   },
 
   async "schema-break"({ faulty, clean }) {
-    const validate = createSchemaValidator();
+    const validate = (schema: string, value: unknown) => getSpec().validateSchema(schema, value);
     const key = orgKey(faulty);
     const truth = expected(clean, key);
     const good = await pages(clean, key.key, { page_size: "10" });

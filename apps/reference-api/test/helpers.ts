@@ -6,14 +6,16 @@
  * filtering, ordering or scope bookkeeping, a bug there would sit on both sides of every comparison.
  */
 import type { Batch, BatchStatus } from "@llama-batches/client";
+import { getSpec } from "@llama-batches/spec";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect } from "vitest";
 import { type ApiKey, type RunningReferenceApi, type Scope, type StartReferenceApiOptions, startReferenceApi } from "../src/index.js";
 
 export const LIST = "/api/v2/batches";
-export const STATUSES: readonly BatchStatus[] = ["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
+/** The spec's statuses and default page size: read from the spec package, never copied here. */
+export const STATUSES = getSpec().enumOf("BatchStatus") as readonly BatchStatus[];
 /** The spec's default page_size: what a page may hold when the query names none. */
-const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = getSpec().operation("listBatches").pageSize?.default;
 export const DAY = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------

@@ -82,6 +82,16 @@ describe("retries", () => {
     const recovered = fakeFetch(new TypeError("fetch failed"), json(page([])));
     await createBatchesClient({ apiKey: TEST_KEY, fetch: recovered.fetch, maxRetries: 1 }).batches.list();
     expect(recovered.calls).toHaveLength(2);
+
+    const cause = new TypeError("fetch failed");
+    const failing = fakeFetch(cause, cause);
+    const error = await createBatchesClient({ apiKey: TEST_KEY, fetch: failing.fetch, maxRetries: 1 })
+      .batches.list()
+      .catch((e: unknown) => e);
+    expect(failing.calls).toHaveLength(2);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as APIConnectionError).status).toBeUndefined();
+    expect((error as APIConnectionError).cause).toBe(cause);
   }, 10_000);
 
   test("raw client.api calls get the same retries", async () => {

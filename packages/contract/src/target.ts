@@ -106,16 +106,30 @@ export class Target {
   async #send(url: string, headers: Record<string, string>): Promise<Response> {
     if (this.requests >= this.budget) throw new BudgetExhausted(`request budget of ${this.budget} used up`);
     this.requests += 1;
-    if (this.#inFlight >= this.#concurrency) await new Promise<void>((r) => this.#waiting.push(r));
-    this.#inFlight += 1;
+    await this.#acquire();
     try {
       return await this.#fetch(url, { headers, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (error) {
       throw new Unreachable(`GET ${url} failed: ${(error as Error).message}${causeOf(error)}`);
     } finally {
-      this.#inFlight -= 1;
-      this.#waiting.shift()?.();
+      this.#release();
     }
+  }
+
+  /** A slot of the concurrency limit; waiters are served first come, first served. */
+  #acquire(): Promise<void> | undefined {
+    if (this.#inFlight < this.#concurrency) {
+      this.#inFlight += 1;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** A freed slot goes to the longest waiter directly, so a newcomer can never take it first. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#inFlight -= 1;
   }
 }
 

@@ -6,15 +6,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createProgram } from "../src/internal/program.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const { version: VERSION } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LLAMA_CLOUD_API_KEY: "", ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
+      resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr, stdout, stderr });
     });
   });
+}
+
+/** Bad usage: exit 2, nothing on stdout, and on stderr one line with the reason, then where the usage is. */
+function expectBadUsage({ code, stdout, stderr }: { code: number; stdout: string; stderr: string }, reason: RegExp) {
+  expect(code, stderr).toBe(2);
+  expect(stdout).toBe("");
+  const lines = stderr.split("\n");
+  expect(lines, stderr).toHaveLength(3);
+  expect(lines[0]).toMatch(/^batches-contract: \S/);
+  expect(lines[0]).toMatch(reason);
+  expect(lines[1]).toBe('Run "batches-contract --help" for usage.');
+  expect(lines[2]).toBe("");
 }
 
 /** A server that answers every authenticated request with `body`, else a 401. */
@@ -40,24 +54,53 @@ afterAll(() => {
 });
 
 describe("batches-contract CLI", () => {
-  test("bad usage exits 2 with a message and the usage", async () => {
-    for (const args of [
-      [],
-      ["--base-url", "not a url"],
-      ["--base-url", good.url, "--profile", "huge"],
-      ["--base-url", good.url, "--runs", "0"],
-      ["--bogus"],
-    ]) {
-      const { code, out } = await run(args);
-      expect(code, out).toBe(2);
-      expect(out).toMatch(/Usage: batches-contract/);
+  test("bad usage exits 2 with a one-line reason and no usage dump", async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /required option '--base-url <url>' not specified/],
+      [["--base-url", "not a url"], /'--base-url <url>' argument 'not a url' is invalid\. Expected a URL/],
+      [["--base-url", good.url, "--profile", "huge"], /'--profile <name>' argument 'huge' is invalid\. Allowed choices are contract, full/],
+      [["--base-url", good.url, "--runs", "0"], /'--runs <n>' argument '0' is invalid\. Expected an integer ≥ 1/],
+      [["--base-url", good.url, "--runs", "2.5"], /'--runs <n>' argument '2\.5' is invalid/],
+      [["--base-url", good.url, "--seed", "x"], /'--seed <s>' argument 'x' is invalid\. Expected an integer/],
+      [["--base-url", good.url, "--concurrency", "0"], /'--concurrency <n>' argument '0' is invalid/],
+      [["--base-url", good.url, "--budget", "-3"], /'--budget <n>' argument '-3' is invalid/],
+      [["--base-url", good.url, "--path", "not-a-path"], /'--path <p>' argument 'not-a-path' is invalid/],
+      [["--base-url", good.url, "--bogus"], /unknown option '--bogus'/],
+      [["--base-url", good.url, "--junit"], /option '--junit <file>' argument missing/],
+      [["--base-url", good.url, "extra"], /too many arguments/],
+    ];
+    const results = await Promise.all(cases.map(async ([args, reason]) => ({ result: await run(args), reason })));
+    for (const { result, reason } of results) expectBadUsage(result, reason);
+  });
+
+  test("--help exits 0 on stdout, names the bin and documents every flag, its default and the exit codes", async () => {
+    const { code, stdout, stderr } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(stdout).toMatch(/^Usage: batches-contract /);
+    expect(stdout).not.toMatch(/pnpm /);
+    const program = createProgram();
+    expect(program.options.length).toBeGreaterThan(10);
+    for (const option of program.options) {
+      expect(option.long, option.flags).toMatch(/^--/);
+      expect(stdout).toContain(`${option.long} `);
     }
+    expect(stdout).toContain("-h, --help");
+    // Commander wraps descriptions at 80 columns.
+    const flat = stdout.replace(/\s+/g, " ");
+    expect(flat).toMatch(/--runs <n> .*?\(default: 25\) --seed /);
+    expect(flat).toMatch(/--api-key <key> .*?\(env: LLAMA_CLOUD_API_KEY\) --profile /);
+    expect(stdout).toMatch(/Exit codes:\n +0 .*\n +1 .*\n +2 /);
+  });
+
+  test("--version prints the package's version", async () => {
+    const { code, stdout } = await run(["--version"]);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(VERSION);
   });
 
   test("an unknown invariant id is bad usage", async () => {
-    const { code, out } = await run(["--base-url", good.url, "--api-key", "k", "--only", "Z9"]);
-    expect(code).toBe(2);
-    expect(out).toMatch(/unknown invariant Z9/);
+    expectBadUsage(await run(["--base-url", good.url, "--api-key", "k", "--only", "C1,Z9"]), /unknown invariant Z9; known: C1, /i);
   });
 
   test("an unreachable server exits 2 and says so", async () => {

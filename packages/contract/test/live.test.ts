@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { runContract, table } from "../src/index.js";
+import { INVARIANTS, runContract, table } from "../src/index.js";
 
 const apiKey = process.env.LLAMA_CLOUD_API_KEY;
 const baseUrl = process.env.LLAMA_CLOUD_BASE_URL ?? "https://api.cloud.llamaindex.ai";
@@ -20,4 +20,11 @@ test.skipIf(!apiKey)("the full profile holds against the live API", { timeout: 3
   });
   console.log(`full profile vs ${baseUrl}: ${report.requests} requests in ${report.ms} ms (seed ${report.seed})\n${table(report)}`);
   expect(report.results.filter((r) => r.outcome === "fail").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+  // A run in which nothing was checked proves nothing: the invariants that need no data must pass,
+  // and no invariant may have stopped for lack of budget.
+  const needNoData = new Set(INVARIANTS.filter((i) => i.needs === undefined).map((i) => i.id));
+  expect(
+    report.results.filter((r) => needNoData.has(r.id) && r.outcome !== "pass").map((r) => `${r.id}: ${r.outcome} ${r.reason ?? ""}`),
+  ).toEqual([]);
+  expect(report.results.filter((r) => r.outcome === "budget").map((r) => r.id)).toEqual([]);
 });

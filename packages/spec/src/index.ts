@@ -20,5 +20,5 @@ export {
   type ParsedDateTime,
   parseDateTime,
 } from "./instant.js";
-export type { OperationModel, ParameterLocation, ParameterModel, SchemaType } from "./operations.js";
+export type { OperationModel, ParameterLocation, ParameterModel, SchemaConstraints, SchemaType } from "./operations.js";
 export { createSpec, getSpec, type NamedExample, type ParsedQuery, type RouteMatch, Spec } from "./spec.js";

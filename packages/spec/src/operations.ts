@@ -4,11 +4,8 @@ import { deref, escapePointer } from "./internal/pointer.js";
 export type ParameterLocation = "query" | "path" | "header" | "cookie";
 export type SchemaType = "string" | "integer" | "number" | "boolean" | "array" | "object";
 
-/** A parameter as the spec declares it, its schema's `$ref`s resolved. */
-export interface ParameterModel {
-  name: string;
-  in: ParameterLocation;
-  required: boolean;
+/** The constraints of a schema that code acts on, `$ref`s resolved. */
+export interface SchemaConstraints {
   type?: SchemaType;
   enum?: readonly string[];
   format?: string;
@@ -17,8 +14,15 @@ export interface ParameterModel {
   minLength?: number;
   maxLength?: number;
   default?: unknown;
+}
+
+/** A parameter as the spec declares it, its schema's `$ref`s resolved. */
+export interface ParameterModel extends SchemaConstraints {
+  name: string;
+  in: ParameterLocation;
+  required: boolean;
   /** For an array parameter: its items, resolved the same way. */
-  items?: Omit<ParameterModel, "name" | "in" | "required" | "items" | "schemaPointer" | "extensions">;
+  items?: SchemaConstraints;
   /** JSON pointer of the parameter's schema: what its validator is compiled from. */
   schemaPointer: string;
   /** The parameter's `x-` extensions. */
@@ -49,20 +53,10 @@ export interface OperationModel {
   extensions: Readonly<Record<string, unknown>>;
 }
 
+const KEPT = new Set(["enum", "format", "minimum", "maximum", "minLength", "maxLength", "default"]);
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-type RawSchema = {
-  $ref?: string;
-  type?: SchemaType | SchemaType[];
-  enum?: string[];
-  format?: string;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  default?: unknown;
-  items?: RawSchema;
-};
+type RawSchema = Omit<SchemaConstraints, "type"> & { $ref?: string; type?: SchemaType | SchemaType[]; items?: RawSchema };
 type RawParameter = { name: string; in: ParameterLocation; required?: boolean; schema?: RawSchema } & Record<string, unknown>;
 type RawOperation = {
   operationId?: string;
@@ -149,15 +143,9 @@ function flatten(
   const s = deref(document, node) as RawSchema | undefined;
   if (!s) return {};
   const type = Array.isArray(s.type) ? s.type.find((t) => (t as string) !== "null") : s.type;
-  const out: ReturnType<typeof flatten> = {};
+  const { $ref: _, items: __, type: ___, ...constraints } = s;
+  const out: SchemaConstraints = Object.fromEntries(Object.entries(constraints).filter(([k, v]) => v !== undefined && KEPT.has(k)));
   if (type) out.type = type;
-  if (s.enum) out.enum = s.enum;
-  if (s.format) out.format = s.format;
-  if (s.minimum !== undefined) out.minimum = s.minimum;
-  if (s.maximum !== undefined) out.maximum = s.maximum;
-  if (s.minLength !== undefined) out.minLength = s.minLength;
-  if (s.maxLength !== undefined) out.maxLength = s.maxLength;
-  if (s.default !== undefined) out.default = s.default;
   return out;
 }
 

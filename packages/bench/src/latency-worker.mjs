@@ -1,8 +1,4 @@
-// Sequential latency loop on its own thread, so that the client does not share an event loop with
-// the server under test. One keep-alive connection, one request at a time, each timed from
-// `http.request` to the end of the body. Cases run in interleaved rounds (order rotated each round)
-// so that drift (GC, a noisy neighbour) hits every case alike.
-//
+// Worker of measureLatency (latency.mjs).
 // workerData: { origin, cases: [{ name, path, headers }], perRound, rounds, warmup }
 // Posts { results: { [name]: { samples: Float64Array (ns), non2xx, statuses, bytes } } } or { error }.
 

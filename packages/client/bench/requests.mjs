@@ -1,11 +1,17 @@
+// client.batches.list vs bare openapi-fetch vs fetch + JSON.parse vs the official SDK
+// (@llamaindex/llama-cloud): one `list` call per operation, against a stub `fetch` answering a canned
+// 20-item page, so that only the client's own cost is measured; interleaved rounds, medians, ratios.
+//
+// Run after `pnpm build`: `node --expose-gc bench/requests.mjs` (part of `pnpm bench`). No env knobs.
+// Exit code 0 whether or not a target is met (see the Targets table); 1 when the benchmark itself failed.
+
+import { compareRates, fmt, printTable, runBench, verdict } from "@llama-batches/bench-kit";
 import { createBatchesClient } from "@llama-batches/client";
 import LlamaCloud from "@llamaindex/llama-cloud";
 import createClient from "openapi-fetch";
 import { API_KEY, BASE_URL, cannedFetch } from "./fixtures.mjs";
-import { compareRates, fmt, printTable, verdict } from "./harness.mjs";
 
-/** One `list` call per operation, against a stub `fetch` answering a canned 20-item page. */
-export async function benchRequests() {
+await runBench("client requests", async ({ targets }) => {
   const fetch = cannedFetch(20);
   const query = { page_size: 20, status: "COMPLETED" };
   const headers = { accept: "application/json", authorization: `Bearer ${API_KEY}` };
@@ -27,7 +33,7 @@ export async function benchRequests() {
   const official = rates["official SDK (@llamaindex/llama-cloud)"];
   const mine = rates["@llama-batches/client"];
   printTable(
-    "client.batches.list: requests/s with a stubbed fetch (median of interleaved rounds)",
+    `client.batches.list: requests/s with a stubbed fetch (median of interleaved rounds) (node ${process.version})`,
     Object.entries(rates).map(([name, rate]) => ({
       contender: name,
       "req/s": fmt(rate),
@@ -35,8 +41,8 @@ export async function benchRequests() {
       "× official SDK": fmt(rate / official, 2),
     })),
   );
-  return [
+  targets.push(
     { target: "client ≥ 0.9× bare openapi-fetch", measured: `${fmt(mine / base, 2)}×`, result: verdict(mine / base >= 0.9) },
     { target: "client ≥ 1× official SDK", measured: `${fmt(mine / official, 2)}×`, result: verdict(mine / official >= 1) },
-  ];
-}
+  );
+});
