@@ -508,7 +508,9 @@ describe("malformed-input fuzz (one fault-free server)", () => {
           path,
           headers: {
             ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
-            ...(withBody ? { "content-type": "application/json" } : {}),
+            // A length, always: node:http sends an OPTIONS or DELETE body unframed otherwise, and the
+            // server then rightly reads it as the start of the next request on the connection.
+            ...(withBody ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}),
           },
           ...(withBody ? { body } : {}),
         };
