@@ -10,6 +10,13 @@ export interface GenerateOptions {
   organizations?: number | undefined;
   projectsPerOrganization?: number | undefined;
   directoriesPerProject?: number | undefined;
+  /**
+   * `milliseconds` (the default, `…T11:00:00.123Z`), or `microseconds` as a Python backend writes
+   * them, with several distinct instants inside one millisecond.
+   */
+  precision?: "milliseconds" | "microseconds" | undefined;
+  /** How UTC is written: `Z` (the default) or `+00:00` (Python's `isoformat()`). */
+  utc?: "Z" | "+00:00" | undefined;
 }
 
 /** The newest `created_at`: fixed, so the same seed gives the same data whatever the date. */
@@ -17,6 +24,10 @@ const EPOCH_MS = Date.UTC(2026, 10, 1);
 const SPAN_MS = 180 * 24 * 3600 * 1000;
 /** Share of batches that take the previous batch's exact timestamp: ties are the hard case for keyset paging. */
 const TIE_RATE = 0.15;
+/** With microseconds: share of batches created less than a millisecond after the previous one. */
+const SAME_MS_RATE = 0.25;
+/** A built-in configuration preset, which the SDK documents beside saved configuration ids. */
+const PRESETS: Partial<Record<BatchJobType, string>> = { parse_v2: "cfg-PARSE_AGENTIC" };
 
 /**
  * A deterministic dataset: organizations × projects × source directories, every status and job
@@ -54,27 +65,41 @@ export function generateDataset(options: GenerateOptions = {}, spec: Spec = getS
     }
   }
 
+  const micro = options.precision === "microseconds";
+  const write = (us: number) => writeInstant(us, micro, options.utc ?? "Z");
   const batches: Batch[] = new Array(size);
-  let createdMs = EPOCH_MS;
-  const step = SPAN_MS / Math.max(size, 1);
+  let createdUs = EPOCH_MS * 1000;
+  const step = (SPAN_MS * 1000) / Math.max(size, 1);
   for (let i = 0; i < size; i++) {
-    if (i === 0 || rng() >= TIE_RATE) createdMs -= Math.max(1, Math.round(rng() * 2 * step));
+    if (i === 0 || rng() >= TIE_RATE) {
+      const small = micro && rng() < SAME_MS_RATE;
+      const drop = small ? 1 + Math.floor(rng() * 400) : Math.max(1000, Math.round(rng() * 2 * step));
+      createdUs -= micro ? drop : Math.max(1000, Math.round(drop / 1000) * 1000);
+    }
     const where = pick(rng, layout);
     const type = pick(rng, jobTypes);
     const status = pick(rng, statuses);
     const done = final.has(status);
     batches[i] = {
       id: `bat-${uuid(rng)}`,
-      config: { job: { configuration_id: pick(rng, where.configurations[type]), type } },
+      config: { job: { configuration_id: pick(rng, [...where.configurations[type], ...(PRESETS[type] ? [PRESETS[type]] : [])]), type } },
       project_id: where.project.id,
       source_directory_id: pick(rng, where.directories),
       status,
-      created_at: new Date(createdMs).toISOString(),
-      updated_at: new Date(createdMs + (done ? Math.round(rng() * 3_600_000) : 0)).toISOString(),
+      created_at: write(createdUs),
+      updated_at: write(createdUs + (done ? Math.round(rng() * 3_600_000_000) : 0)),
       results: null,
     };
   }
   return { projects, apiKeys, sessions, batches };
+}
+
+/** An instant given in µs since the epoch, written to the ms or the µs, with `Z` or `+00:00`. */
+function writeInstant(us: number, micro: boolean, utc: "Z" | "+00:00"): string {
+  const seconds = Math.floor(us / 1_000_000);
+  const fraction = String(us - seconds * 1_000_000).padStart(6, "0");
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return `${base}.${micro ? fraction : fraction.slice(0, 3)}${utc}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ListBatchesParams } from "@llama-batches/client";
 import type { ParsedQuery } from "@llama-batches/spec";
-import { instant } from "./instants.js";
+import { atOf } from "./instants.js";
 import type { Scope } from "./model.js";
 import { invalid, pageReply, type Reply } from "./reply.js";
 import type { BatchQueries, Cursor } from "./store.js";
@@ -21,16 +21,17 @@ export interface ListParts {
   store: BatchQueries;
   tokens: TokenCodec;
   defaultPageSize: number;
+  maxPageSize: number;
 }
 
 /** `GET /api/v2/batches` for an authenticated caller: validation, scope, keyset page, token. */
-export function createList({ parseQuery, store, tokens, defaultPageSize }: ListParts): ListHandler {
+export function createList({ parseQuery, store, tokens, defaultPageSize, maxPageSize }: ListParts): ListHandler {
   return ({ scope, params }) => {
     const checked = parseQuery(params);
     if (!checked.ok) return invalid(checked.issues);
     const q = checked.query;
-    const afterMs = q.created_at_on_or_after === undefined ? undefined : instant(q.created_at_on_or_after, "ceil");
-    const beforeMs = q.created_at_on_or_before === undefined ? undefined : instant(q.created_at_on_or_before, "floor");
+    const after = q.created_at_on_or_after === undefined ? undefined : atOf(q.created_at_on_or_after, "ceil");
+    const before = q.created_at_on_or_before === undefined ? undefined : atOf(q.created_at_on_or_before, "floor");
     const binding = PageTokens.bind([
       scope.organization_id,
       scope.project_id,
@@ -38,8 +39,10 @@ export function createList({ parseQuery, store, tokens, defaultPageSize }: ListP
       q.project_id ?? null,
       q.source_directory_id ?? null,
       q.status ?? null,
-      afterMs ?? null,
-      beforeMs ?? null,
+      after ? after.s : null,
+      after ? after.us : null,
+      before ? before.s : null,
+      before ? before.us : null,
     ]);
     let cursor: Cursor | undefined;
     if (q.page_token !== undefined) {
@@ -66,10 +69,11 @@ export function createList({ parseQuery, store, tokens, defaultPageSize }: ListP
       project_id: target.project_id,
       source_directory_id: q.source_directory_id,
       status: q.status,
-      afterMs,
-      beforeMs,
+      createdOnOrAfter: after,
+      createdOnOrBefore: before,
       after: cursor,
-      limit: q.page_size ?? defaultPageSize,
+      // Above the maximum, the maximum (decided, as the platform's sibling list endpoints do).
+      limit: Math.min(q.page_size ?? defaultPageSize, maxPageSize),
     });
     return pageReply(result.items, result.next && tokens.issue(result.next, binding));
   };

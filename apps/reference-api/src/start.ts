@@ -21,6 +21,10 @@ export interface StartReferenceApiOptions {
   seed?: number | undefined;
   /** Batches in the generated dataset (default 2,000). */
   size?: number | undefined;
+  /** Generated `created_at` values to the millisecond (default) or to the microsecond, as Python writes them. */
+  precision?: "milliseconds" | "microseconds" | undefined;
+  /** How generated instants write UTC: `Z` (default) or `+00:00`. */
+  utc?: "Z" | "+00:00" | undefined;
   /** A JSON fixture file (or its parsed content) instead of generated data. */
   fixture?: string | Dataset | undefined;
   /** Fault modes to switch on: see FAULTS. */
@@ -50,7 +54,8 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
   const dataset =
     typeof options.fixture === "string"
       ? loadFixture(options.fixture, spec)
-      : (options.fixture ?? generateDataset({ seed: options.seed, size: options.size }, spec));
+      : (options.fixture ??
+        generateDataset({ seed: options.seed, size: options.size, precision: options.precision, utc: options.utc }, spec));
   const faults = parseFaults(typeof options.fault === "string" ? [options.fault] : options.fault);
   const store = new BatchStore(dataset.projects, dataset.batches);
   const operation = spec.operation("listBatches");
@@ -67,7 +72,7 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
   const seams = faults.size > 0 ? applyFaults(plain, faults, { projects: dataset.projects, apiKeys: dataset.apiKeys }) : plain;
   const handler = createHandler({
     authenticate: seams.authenticate,
-    list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default })),
+    list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default, maxPageSize: operation.pageSize.maximum })),
     admin: options.admin ? { prefix: ADMIN_PREFIX, handle: createAdmin(spec, store) } : undefined,
   });
   const server = createServer({ keepAliveTimeout: 5_000 }, handler);

@@ -1,9 +1,12 @@
 import type { Batch, BatchStatus } from "@llama-batches/client";
+import { type At, atOf, compareAt, NO_DATE } from "./instants.js";
 import type { Project } from "./model.js";
 
-/** A position in the documented total order: `created_at` descending, then `id` descending. */
-export interface Cursor {
-  createdMs: number;
+/**
+ * A position in the documented total order: `created_at` descending (to the microsecond), then
+ * `id` descending. `s`/`us` are the created_at instant (see `At`).
+ */
+export interface Cursor extends At {
   id: string;
 }
 
@@ -17,9 +20,9 @@ export interface StoreQuery {
   project_id?: string | undefined;
   source_directory_id?: string | undefined;
   status?: BatchStatus | undefined;
-  /** Inclusive bounds, in ms since the epoch. */
-  afterMs?: number | undefined;
-  beforeMs?: number | undefined;
+  /** Inclusive bounds on created_at. */
+  createdOnOrAfter?: At | undefined;
+  createdOnOrBefore?: At | undefined;
   /** Start strictly after this position. */
   after?: Cursor | undefined;
   limit: number;
@@ -31,14 +34,14 @@ export interface StorePage {
   next?: Cursor | undefined;
 }
 
-/** null `created_at` sorts after every date, and never matches a date bound. */
-const NO_DATE = Number.NEGATIVE_INFINITY;
-
-/** Where a batch stands in the order. */
+/** Where a batch stands in the order; its created_at string is kept as given, only read. */
 export function positionOf(batch: Batch): Cursor {
-  const createdMs = batch.created_at == null ? NO_DATE : Date.parse(batch.created_at);
-  if (Number.isNaN(createdMs)) throw new Error(`batch ${batch.id} has an invalid created_at`);
-  return { createdMs, id: batch.id };
+  if (batch.created_at == null) return { ...NO_DATE, id: batch.id };
+  try {
+    return { ...atOf(batch.created_at), id: batch.id };
+  } catch {
+    throw new Error(`batch ${batch.id} has an invalid created_at`);
+  }
 }
 
 /** What the list endpoint needs of the data: a page of a query, and whose a project is. */
@@ -49,7 +52,8 @@ export interface BatchQueries {
 
 /** The order itself: negative when `a` comes first. */
 export function compareCursors(a: Cursor, b: Cursor): number {
-  if (a.createdMs !== b.createdMs) return a.createdMs > b.createdMs ? -1 : 1;
+  const at = compareAt(b, a);
+  if (at !== 0) return at;
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
 }
 
@@ -65,13 +69,13 @@ function firstAfter(rows: readonly Row[], cursor: Cursor): number {
   return lo;
 }
 
-/** First index whose row was created at or before `ms`. */
-function firstAtOrBefore(rows: readonly Row[], ms: number): number {
+/** First index whose row was created at or before `at`. */
+function firstAtOrBefore(rows: readonly Row[], at: At): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((rows[mid] as Row).createdMs > ms) lo = mid + 1;
+    if (compareAt(rows[mid] as Row, at) > 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -141,13 +145,13 @@ export class BatchStore implements BatchQueries {
 
   query(q: StoreQuery): StorePage {
     const rows = this.#indexFor(q);
-    let start = q.beforeMs === undefined ? 0 : firstAtOrBefore(rows, q.beforeMs);
+    let start = q.createdOnOrBefore === undefined ? 0 : firstAtOrBefore(rows, q.createdOnOrBefore);
     if (q.after) start = Math.max(start, firstAfter(rows, q.after));
     const items: Row[] = [];
     let more = false;
     for (let i = start; i < rows.length; i++) {
       const row = rows[i] as Row;
-      if (q.afterMs !== undefined && row.createdMs < q.afterMs) break;
+      if (q.createdOnOrAfter !== undefined && compareAt(row, q.createdOnOrAfter) < 0) break;
       if (!this.#matches(row, q)) continue;
       if (items.length === q.limit) {
         more = true;
@@ -158,7 +162,7 @@ export class BatchStore implements BatchQueries {
     const last = items[items.length - 1];
     return {
       items: items.map((r) => r.batch),
-      next: more && last ? { createdMs: last.createdMs, id: last.id } : undefined,
+      next: more && last ? { s: last.s, us: last.us, id: last.id } : undefined,
     };
   }
 
@@ -190,8 +194,8 @@ export class BatchStore implements BatchQueries {
     if (q.project_id !== undefined && b.project_id !== q.project_id) return false;
     if (q.source_directory_id !== undefined && b.source_directory_id !== q.source_directory_id) return false;
     if (q.status !== undefined && b.status !== q.status) return false;
-    if ((q.afterMs !== undefined || q.beforeMs !== undefined) && row.createdMs === NO_DATE) return false;
-    if (q.beforeMs !== undefined && row.createdMs > q.beforeMs) return false;
+    if ((q.createdOnOrAfter !== undefined || q.createdOnOrBefore !== undefined) && row.s === NO_DATE.s) return false;
+    if (q.createdOnOrBefore !== undefined && compareAt(row, q.createdOnOrBefore) > 0) return false;
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Cursor } from "./store.js";
 
-const VERSION = 1;
+const VERSION = 2;
 
 /** Mints and reads page tokens: positions bound to the query that produced them. */
 export interface TokenCodec {
@@ -34,10 +34,10 @@ export class PageTokens implements TokenCodec {
   }
 
   issue(cursor: Cursor, binding: string): string {
-    const createdMs = Number.isFinite(cursor.createdMs) ? cursor.createdMs : null;
+    const seconds = Number.isFinite(cursor.s) ? cursor.s : null;
     // Tokens are a pure function of cursor and binding: clients paging the same query reuse them.
-    return remember(this.#issued, `${createdMs}|${cursor.id}|${binding}`, () => {
-      const payload = Buffer.from(JSON.stringify([VERSION, createdMs, cursor.id, binding])).toString("base64url");
+    return remember(this.#issued, `${seconds}|${cursor.us}|${cursor.id}|${binding}`, () => {
+      const payload = Buffer.from(JSON.stringify([VERSION, seconds, cursor.us, cursor.id, binding])).toString("base64url");
       return `${payload}.${this.#sign(payload)}`;
     });
   }
@@ -55,9 +55,9 @@ export class PageTokens implements TokenCodec {
       return { error: "malformed" };
     }
     if (!Array.isArray(decoded) || decoded[0] !== VERSION) return { error: "unknown version" };
-    const [, createdMs, id, boundTo] = decoded as [number, number | null, string, string];
+    const [, seconds, us, id, boundTo] = decoded as [number, number | null, number, string, string];
     if (boundTo !== binding) return { error: "issued for another query" };
-    return { cursor: { createdMs: createdMs ?? Number.NEGATIVE_INFINITY, id } };
+    return { cursor: { s: seconds ?? Number.NEGATIVE_INFINITY, us, id } };
   }
 
   #sign(payload: string): string {

@@ -21,6 +21,7 @@ const BATCH = 20;
 const KNOWN: readonly string[] = getSpec()
   .operation("listBatches")
   .query.map((p) => p.name);
+const PAGE_SIZE = getSpec().operation("listBatches").pageSize ?? { default: 0, minimum: 0, maximum: 0 };
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
 
 interface Scope {
@@ -148,10 +149,12 @@ function pageViolations(r: FuzzRequest, reply: Reply): string[] {
   const items = body.items;
   const q = target(r.path).searchParams;
   const last = (name: string) => q.getAll(name).at(-1);
-  const pageSize = last("page_size") === undefined ? 20 : Number(last("page_size")?.trim());
-  if (!(pageSize >= 1 && pageSize <= 100)) out.push(`200 although page_size=${last("page_size")}`);
-  if (items.length > pageSize) out.push(`${items.length} items for page_size ${pageSize}`);
-  if (body.next_page_token !== undefined && items.length !== pageSize) out.push(`a next_page_token after a short page (${items.length})`);
+  const pageSize = last("page_size") === undefined ? PAGE_SIZE.default : Number(last("page_size")?.trim());
+  if (!(pageSize >= PAGE_SIZE.minimum)) out.push(`200 although page_size=${last("page_size")}`);
+  // Above the maximum, the maximum (decided).
+  const limit = Math.min(pageSize, PAGE_SIZE.maximum);
+  if (items.length > limit) out.push(`${items.length} items for page_size ${pageSize}`);
+  if (body.next_page_token !== undefined && items.length !== limit) out.push(`a next_page_token after a short page (${items.length})`);
   const status = last("status");
   const directory = last("source_directory_id");
   const after = last("created_at_on_or_after");

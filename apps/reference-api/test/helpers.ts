@@ -6,7 +6,7 @@
  * filtering, ordering or scope bookkeeping, a bug there would sit on both sides of every comparison.
  */
 import type { Batch, BatchStatus } from "@llama-batches/client";
-import { getSpec } from "@llama-batches/spec";
+import { compareInstants, getSpec, type Instant, instantOf } from "@llama-batches/spec";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect } from "vitest";
 import { type ApiKey, type RunningReferenceApi, type Scope, type StartReferenceApiOptions, startReferenceApi } from "../src/index.js";
@@ -224,12 +224,29 @@ export function organizationsOf(api: RunningReferenceApi): Map<string, string> {
   return organizationOf;
 }
 
-/** A batch without created_at sorts as the oldest. */
+/** A batch without created_at sorts as the oldest. (Milliseconds: for tests on millisecond data.) */
 export const createdMs = (b: Batch): number => (b.created_at == null ? Number.NEGATIVE_INFINITY : Date.parse(b.created_at));
 
-/** The documented order: created_at descending, then id descending. */
+/** An instant in ms, or a date-time string, as the exact instant it names. */
+function exactly(t: number | string): Instant {
+  if (typeof t === "string") return instantOf(t);
+  const seconds = Math.floor(t / 1000);
+  return {
+    seconds,
+    fraction: String(t - seconds * 1000)
+      .padStart(3, "0")
+      .replace(/0+$/, ""),
+  };
+}
+
+/** The documented order: created_at descending to the last fraction digit (undated last), then id descending. */
 export function apiOrder(a: Batch, b: Batch): number {
-  if (createdMs(a) !== createdMs(b)) return createdMs(a) > createdMs(b) ? -1 : 1;
+  if (a.created_at != null && b.created_at != null) {
+    const c = compareInstants(instantOf(b.created_at), instantOf(a.created_at));
+    if (c !== 0) return c;
+  } else if (a.created_at != null || b.created_at != null) {
+    return a.created_at == null ? 1 : -1;
+  }
   return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
 }
 
@@ -250,19 +267,18 @@ export type Filters = {
 /** A whole list query, as sent. */
 export type ListQuery = Filters & { page_size?: number | undefined; page_token?: string | undefined };
 
-/** Filters as the model takes them: the date bounds as the instants they mean, which a test may know better than Date.parse. */
+/**
+ * Filters as the model takes them: the date bounds as the instants they mean (ms, or a date-time
+ * read to its last fraction digit), which a test may know better than the server.
+ */
 export type Expectation = Omit<Filters, "created_at_on_or_after" | "created_at_on_or_before"> & {
-  after?: number | undefined;
-  before?: number | undefined;
+  after?: number | string | undefined;
+  before?: number | string | undefined;
 };
 
-/** The date bounds read with Date.parse, which reads RFC 3339 offsets. */
+/** The date bounds as sent. */
 export function expectationOf({ created_at_on_or_after, created_at_on_or_before, ...rest }: Filters): Expectation {
-  return {
-    ...rest,
-    after: created_at_on_or_after === undefined ? undefined : Date.parse(created_at_on_or_after),
-    before: created_at_on_or_before === undefined ? undefined : Date.parse(created_at_on_or_before),
-  };
+  return { ...rest, after: created_at_on_or_after, before: created_at_on_or_before };
 }
 
 /** What `scope` must get from `batches` for `filters`, in API order: inclusive date bounds, which no undated batch meets. */
@@ -272,7 +288,8 @@ export function expectedBatches(
   scope: Scope,
   filters: Expectation = {},
 ): Batch[] {
-  const { after, before } = filters;
+  const after = filters.after === undefined ? undefined : exactly(filters.after);
+  const before = filters.before === undefined ? undefined : exactly(filters.before);
   return batches
     .filter((b) => {
       if (!visibleTo(organizationOf, scope, b)) return false;
@@ -282,8 +299,8 @@ export function expectedBatches(
       if (filters.status !== undefined && b.status !== filters.status) return false;
       if (after !== undefined || before !== undefined) {
         if (b.created_at == null) return false;
-        if (after !== undefined && createdMs(b) < after) return false;
-        if (before !== undefined && createdMs(b) > before) return false;
+        if (after !== undefined && compareInstants(instantOf(b.created_at), after) < 0) return false;
+        if (before !== undefined && compareInstants(instantOf(b.created_at), before) > 0) return false;
       }
       return true;
     })

@@ -65,8 +65,9 @@ function splitToken(token: string): { payload: string; signature: string } {
   return { payload, signature };
 }
 
-function decodePayload(payload: string): [number, number | null, string, string] {
-  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [number, number | null, string, string];
+/** `[version, seconds | null, microseconds, id, binding]`. */
+function decodePayload(payload: string): [number, number | null, number, string, string] {
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as [number, number | null, number, string, string];
 }
 
 function encodePayload(value: unknown): string {
@@ -265,19 +266,22 @@ describe("tampered tokens → 422 naming page_token", () => {
       fc.constant((p: unknown[]) => {
         p[1] = null;
       }),
+      fc.integer({ min: -999_999, max: 999_999 }).map((d) => (p: unknown[]) => {
+        p[2] = typeof p[2] === "number" ? p[2] + d : d;
+      }),
       fc.constantFrom(...ids).map((id) => (p: unknown[]) => {
-        p[2] = id;
+        p[3] = id;
       }),
       fc.string().map((id) => (p: unknown[]) => {
-        p[2] = id;
+        p[3] = id;
       }),
-      fc.constantFrom(...issued.map((i) => decodePayload(splitToken(i.token).payload)[3])).map((b) => (p: unknown[]) => {
-        p[3] = b;
+      fc.constantFrom(...issued.map((i) => decodePayload(splitToken(i.token).payload)[4])).map((b) => (p: unknown[]) => {
+        p[4] = b;
       }),
       fc.string({ minLength: 1, maxLength: 20 }).map((b) => (p: unknown[]) => {
-        p[3] = b;
+        p[4] = b;
       }),
-      fc.constantFrom(0, 2, "1", null).map((v) => (p: unknown[]) => {
+      fc.constantFrom(0, 1, 3, "2", null).map((v) => (p: unknown[]) => {
         p[0] = v;
       }),
       fc.constant((p: unknown[]) => {
@@ -289,7 +293,7 @@ describe("tampered tokens → 422 naming page_token", () => {
       fc.asyncProperty(fc.constantFrom(...issued), fc.array(edit, { minLength: 1, maxLength: 3 }), async (i, edits) => {
         const { payload, signature } = splitToken(i.token);
         const decoded = decodePayload(payload);
-        expect(decoded[0]).toBe(1);
+        expect(decoded[0]).toBe(2);
         const edited: unknown[] = [...decoded];
         for (const e of edits) e(edited);
         const forged = `${encodePayload(edited)}.${signature}`;
@@ -318,8 +322,8 @@ describe("tampered tokens → 422 naming page_token", () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...issued), fc.string({ minLength: 1 }), async (i, guess) => {
         fc.pre(guess !== SECRET);
-        const [, createdMs, id, binding] = decodePayload(splitToken(i.token).payload);
-        const forged = new PageTokens(guess).issue({ createdMs: createdMs ?? Number.NEGATIVE_INFINITY, id }, binding);
+        const [, seconds, us, id, binding] = decodePayload(splitToken(i.token).payload);
+        const forged = new PageTokens(guess).issue({ s: seconds ?? Number.NEGATIVE_INFINITY, us, id }, binding);
         expectRefusedToken(await sendAs(i, forged), { guess });
       }),
       fcOptions(50),
@@ -521,7 +525,8 @@ describe("a token is bound to its query and credentials", () => {
 
 describe("PageTokens (unit)", () => {
   const cursor = fc.record({
-    createdMs: fc.oneof(fc.maxSafeInteger(), fc.constant(Number.NEGATIVE_INFINITY)),
+    s: fc.oneof(fc.integer({ min: -62_135_596_800, max: 253_402_300_799 }), fc.constant(Number.NEGATIVE_INFINITY)),
+    us: fc.integer({ min: 0, max: 999_999 }),
     id: fc.string({ unit: "grapheme" }),
   });
   const binding = fc.string({ unit: "grapheme", maxLength: 40 });
@@ -541,7 +546,7 @@ describe("PageTokens (unit)", () => {
   });
 
   it("a random secret per instance when none is given", () => {
-    const c = { createdMs: 1, id: "bat-1" };
+    const c = { s: 1, us: 2, id: "bat-1" };
     const a = new PageTokens();
     expect(a.read(a.issue(c, "b"), "b")).toEqual({ cursor: c });
     expect(new PageTokens().read(a.issue(c, "b"), "b")).toEqual({
@@ -574,7 +579,7 @@ describe("PageTokens (unit)", () => {
 
   it("any string that is not an issued token is refused, never throws", () => {
     const tokens = new PageTokens("s");
-    const real = tokens.issue({ createdMs: 5, id: "bat-5" }, "b");
+    const real = tokens.issue({ s: 5, us: 0, id: "bat-5" }, "b");
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" })), (s) => {
         fc.pre(s !== real);

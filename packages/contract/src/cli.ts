@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseCommandLine } from "@llama-batches/spec/cli";
 import { type ContractCliOptions, createProgram } from "./internal/program.js";
-import { failureDetails, junit, progressLine, table } from "./report.js";
+import { failureDetails, jsonReport, junit, progressLine, table, verdict } from "./report.js";
 import { runContract } from "./runner.js";
 
 const program = createProgram();
@@ -11,7 +11,8 @@ const { baseUrl, apiKey, profile } = options;
 // The replay command repeats --runs only when it was given, not its default.
 const runs = program.getOptionValueSource("runs") === "default" ? undefined : options.runs;
 
-console.log(`batches-contract: ${baseUrl} (profile ${profile}${apiKey ? "" : ", no API key"})`);
+const strict = options.strict === true;
+console.log(`batches-contract: ${baseUrl} (profile ${profile}${strict ? ", strict" : ""}${apiKey ? "" : ", no API key"})`);
 try {
   const report = await runContract({
     baseUrl,
@@ -23,17 +24,27 @@ try {
     budget: options.budget,
     concurrency: options.concurrency,
     path: options.path,
+    strict,
     onResult: (r) => console.log(progressLine(r)),
   });
   console.log(`\n${table(report)}\n`);
   console.log(
-    `seed ${report.seed}; ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s; data seen: ${report.observed.batches} batches${report.observed.complete ? " (all)" : ""}`,
+    `seed ${report.seed}; ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s; data seen: ${report.observed.batches} batches created up to ${report.observed.horizonText}${report.observed.complete ? " (all)" : ""}`,
   );
+  console.log(verdict(report));
   if (options.junit) writeFileSync(options.junit, junit(report, baseUrl));
-  const failed = report.results.filter((r) => r.outcome === "fail");
-  const replay = `batches-contract --base-url ${baseUrl} --profile ${profile}${runs ? ` --runs ${runs}` : ""}`;
-  for (const r of failed) console.log(`\n${failureDetails(r, replay)}`);
-  process.exit(failed.length > 0 ? 1 : 0);
+  if (options.json) writeFileSync(options.json, jsonReport(report, baseUrl));
+  // The credentials as a placeholder: a replay that can be pasted, and no key in a CI log.
+  const replay = [
+    `batches-contract --base-url ${baseUrl}`,
+    apiKey ? " --api-key <key>" : "",
+    ` --profile ${profile}`,
+    runs ? ` --runs ${runs}` : "",
+    strict ? " --strict" : "",
+  ].join("");
+  for (const r of report.results.filter((x) => x.outcome === "fail" || x.outcome === "drift"))
+    console.log(`\n${failureDetails(r, replay)}`);
+  process.exit(report.ok ? 0 : 1);
 } catch (error) {
   const e = error as Error;
   console.error(e.name === "Unreachable" || e.name === "Error" ? `Cannot check ${baseUrl}: ${e.message}` : e.stack);

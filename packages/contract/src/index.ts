@@ -1,8 +1,8 @@
-export { invalidQuery, invalidValues, type Query, validQuery, windowArb } from "./arbitraries.js";
+export { filterArb, type InvalidRule, invalidInputs, invalidQuery, invalidValues, type Query, validQuery } from "./arbitraries.js";
 export { INVARIANTS, type Invariant, type Profile, Violation } from "./invariants/index.js";
-export { type Observed, observe } from "./observe.js";
+export { HORIZON_MARGIN_S, type Observed, observe } from "./observe.js";
 export { describeOperation, type OperationModel } from "./operation.js";
-export { failureDetails, junit, progressLine, table } from "./report.js";
+export { failureDetails, jsonReport, junit, progressLine, table, verdict, xmlText } from "./report.js";
 export { type InvariantResult, type Outcome, type RunOptions, type RunReport, runContract, selectInvariants } from "./runner.js";
 export {
   createSchemaValidator,
@@ -13,3 +13,4 @@ export {
   type SchemaErrors,
 } from "./spec.js";
 export { type Auth, BudgetExhausted, type Exchange, Target, type TargetOptions, Unreachable } from "./target.js";
+export { tieOnLaterPageArb, type Window, windowArb, windowSource } from "./windows.js";

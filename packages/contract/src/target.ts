@@ -11,6 +11,8 @@ export interface Exchange {
   auth: string;
   status: number;
   contentType: string | null;
+  /** The server's `Date` header: its clock, read to pin comparisons before the run. */
+  date: string | null;
   /** Parsed JSON, or undefined when the body is not JSON. */
   body: unknown;
   text: string;
@@ -97,6 +99,7 @@ export class Target {
         auth: describeAuth(auth),
         status: response.status,
         contentType: response.headers.get("content-type"),
+        date: response.headers.get("date"),
         body,
         text,
       };

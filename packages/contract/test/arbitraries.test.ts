@@ -1,13 +1,23 @@
-import { getSpec } from "@llama-batches/spec";
+import { compareInstants, getSpec, instantOf } from "@llama-batches/spec";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { formatWithOffset, invalidValues, validValue } from "../src/arbitraries.js";
+import { instantArb, invalidInputs, invalidValues, validValue, withOffset } from "../src/arbitraries.js";
 import type { Observed } from "../src/observe.js";
 import { describeOperation } from "../src/operation.js";
 
 const model = describeOperation();
 const seed = Number(process.env.FAST_CHECK_SEED ?? 1);
-const empty: Observed = { batches: [], complete: true, statuses: [], projectIds: [], directoryIds: [], timestamps: [] };
+const empty: Observed = {
+  batches: [],
+  complete: true,
+  statuses: [],
+  projectIds: [],
+  directoryIds: [],
+  timestamps: [],
+  horizon: { seconds: 0, fraction: "" },
+  horizonText: "1970-01-01T00:00:00Z",
+  monotone: undefined,
+};
 
 /** Whether the spec's own query parser (the one both servers use) accepts `name=value`. */
 const accepted = (name: string, value: string | number) =>
@@ -38,14 +48,22 @@ describe("arbitraries derived from the spec", () => {
     },
   );
 
-  test("an instant written with any offset is the same instant", () => {
+  test("an instant written with any offset is the same instant, to the microsecond", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: -48, max: 56 }), (ms, q) => {
-        const text = formatWithOffset(ms, q * 15);
-        expect(Date.parse(text)).toBe(ms);
-        expect(text).toMatch(/(Z|[+-]\d\d:\d\d)$/);
-      }),
+      fc.property(
+        instantArb().chain((at) => fc.tuple(fc.constant(at), withOffset(at))),
+        ([at, text]) => {
+          expect(compareInstants(instantOf(text), at)).toBe(0);
+          expect(text).toMatch(/(Z|[+-]\d\d:\d\d)$/);
+        },
+      ),
       { seed },
     );
+  });
+
+  test("each invalid value says which rule it breaks: the public page's types, or a constraint decided here", () => {
+    const rules = new Set(model.parameters.flatMap((p) => invalidInputs(p).map((v) => v.rule)));
+    expect(rules).toEqual(new Set(["typed-input", "strict-input"]));
+    for (const rule of rules) expect(getSpec().rule(rule).tier).toBe(rule === "typed-input" ? "documented" : "decided");
   });
 });

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { getSpec } from "@llama-batches/spec";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createProgram } from "../src/internal/program.js";
 
@@ -42,15 +43,47 @@ async function serve(body: unknown): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/**
+ * A server that breaks one decided rule only: it refuses unknown query parameters (C7) with a
+ * FastAPI 422, where the spec decided they are ignored.
+ */
+async function strictAboutUnknowns(): Promise<{ url: string; server: Server }> {
+  const known = new Set(
+    getSpec()
+      .operation("listBatches")
+      .query.map((p) => p.name),
+  );
+  const server = createServer((req, res) => {
+    const names = [...new URL(req.url ?? "/", "http://x").searchParams.keys()];
+    const unknown = names.find((n) => !known.has(n));
+    const status = !/^Bearer \S+$/.test(req.headers.authorization ?? "") ? 401 : unknown ? 422 : 200;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify(
+        status === 200
+          ? { items: [] }
+          : status === 401
+            ? { detail: "Not authenticated" }
+            : { detail: [{ loc: ["query", unknown], msg: "Extra inputs are not permitted", type: "extra_forbidden" }] },
+      ),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 let good: { url: string; server: Server };
 let bad: { url: string; server: Server };
+let drifting: { url: string; server: Server };
 beforeAll(async () => {
   good = await serve({ items: [] });
   bad = await serve({ items: [{ id: 7, status: "DONE" }] });
+  drifting = await strictAboutUnknowns();
 });
 afterAll(() => {
   good?.server.close();
   bad?.server.close();
+  drifting?.server.close();
 });
 
 describe("batches-contract CLI", () => {
@@ -129,21 +162,23 @@ describe("batches-contract CLI", () => {
     ]);
     expect(code, out).toBe(0);
     expect(out).toMatch(/^PASS {3}C1 /m);
-    expect(out).toMatch(/\| C3 +\| 5 +\| \d+ +\| PASS +\|/);
+    expect(out).toMatch(/\| C3 +\| documented +\| 5 +\| \d+ +\| PASS +\|/);
     expect(readFileSync(join(dir, "r.xml"), "utf8")).toMatch(/<testsuite name="batches-contract[^"]*" tests="2" failures="0"/);
   });
 
   test("a violation exits 1 with the counterexample, the offending response and a replay command that reproduces it", async () => {
-    const first = await run(["--base-url", bad.url, "--api-key", "k", "--only", "C1", "--runs", "5", "--seed", "123"]);
+    const first = await run(["--base-url", bad.url, "--api-key", "secret-key-123", "--only", "C1", "--runs", "5", "--seed", "123"]);
     expect(first.code, first.out).toBe(1);
     expect(first.out).toMatch(/✖ C1 every response body validates against the spec/);
     expect(first.out).toMatch(/counterexample: /);
     expect(first.out).toMatch(/breaks the spec's schema: \/items\/0/);
     expect(first.out).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/batches.* → 200/);
     const replay = /replay: batches-contract (.*)$/m.exec(first.out)?.[1];
-    expect(replay).toMatch(/--only C1 --seed 123 --path \S+/);
-    const args = (replay ?? "").split(" ");
-    const again = await run([...args, "--api-key", "k"]);
+    expect(replay).toMatch(/--api-key <key> .*--only C1 --seed 123 --path \S+/);
+    expect(first.out).not.toContain("secret-key-123");
+    // Pasted with the real key in place of the placeholder, it reproduces the counterexample.
+    const args = (replay ?? "").replace("<key>", "secret-key-123").split(" ");
+    const again = await run(args);
     expect(again.code).toBe(1);
     const counterexample = (out: string) => /counterexample: (.*)$/m.exec(out)?.[1];
     expect(counterexample(again.out)).toBe(counterexample(first.out));
@@ -153,5 +188,40 @@ describe("batches-contract CLI", () => {
     const { code, out } = await run(["--base-url", good.url, "--only", "C5", "--runs", "3"]);
     expect(code).toBe(2);
     expect(out).toMatch(/cannot read the server's data: .* → 401/);
+  });
+
+  test("a broken decided rule is drift by default: exit 0, reported with its evidence; --strict fails on it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contract-"));
+    const args = ["--base-url", drifting.url, "--api-key", "k", "--only", "C5,C7", "--runs", "5", "--seed", "9"];
+    const lax = await run([...args, "--json", join(dir, "lax.json"), "--junit", join(dir, "lax.xml")]);
+    expect(lax.code, lax.out).toBe(0);
+    expect(lax.out).toMatch(/^DRIFT +C7 +\[decided\]/m);
+    expect(lax.out).toMatch(/\| C7 +\| decided +\| \d+ +\| \d+ +\| DRIFT +\|/);
+    expect(lax.out).toMatch(/0 documented or strict failures, 1 drift from decided rules \(--strict fails on them\)/);
+    expect(lax.out).toMatch(/≈ C7 unknown query parameters are ignored\n {2}drift from a decided rule \(unknown-parameters-ignored\)/);
+    expect(lax.out).toMatch(/changed the answer/);
+    const json = JSON.parse(readFileSync(join(dir, "lax.json"), "utf8")) as {
+      strict: boolean;
+      ok: boolean;
+      results: { id: string; tier: string; outcome: string }[];
+    };
+    expect(json.strict).toBe(false);
+    expect(json.ok).toBe(true);
+    expect(json.results.map((r) => [r.id, r.tier, r.outcome])).toEqual([
+      ["C5", "documented", "pass"],
+      ["C7", "decided", "drift"],
+    ]);
+    const xml = readFileSync(join(dir, "lax.xml"), "utf8");
+    expect(xml).toMatch(/failures="0"/);
+    expect(xml).toMatch(/<property name="tier" value="decided"\/>/);
+    expect(xml).toMatch(/name="C7 unknown query parameters are ignored \[DRIFT\]"/);
+
+    const strict = await run([...args, "--strict", "--json", join(dir, "strict.json"), "--junit", join(dir, "strict.xml")]);
+    expect(strict.code, strict.out).toBe(1);
+    expect(strict.out).toMatch(/^FAIL +C7 +\[decided\]/m);
+    expect(strict.out).toMatch(/✖ C7 unknown query parameters are ignored\n {2}rule unknown-parameters-ignored \(decided\)/);
+    expect(strict.out).toMatch(/replay: batches-contract .* --strict --only C7 --seed/);
+    expect((JSON.parse(readFileSync(join(dir, "strict.json"), "utf8")) as { ok: boolean }).ok).toBe(false);
+    expect(readFileSync(join(dir, "strict.xml"), "utf8")).toMatch(/failures="1"/);
   });
 });

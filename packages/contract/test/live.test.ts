@@ -19,12 +19,17 @@ test.skipIf(!apiKey)("the full profile holds against the live API", { timeout: 3
     seed: Number(process.env.FAST_CHECK_SEED ?? Date.now() % 2 ** 31),
   });
   console.log(`full profile vs ${baseUrl}: ${report.requests} requests in ${report.ms} ms (seed ${report.seed})\n${table(report)}`);
+  // The live API is judged on documented rules; where it does otherwise than this spec decided,
+  // that is drift, printed for the record, not a failure.
+  for (const r of report.results.filter((x) => x.outcome === "drift")) console.log(`drift ${r.id} (${r.rule}): ${r.reason}`);
   expect(report.results.filter((r) => r.outcome === "fail").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
-  // A run in which nothing was checked proves nothing: the invariants that need no data must pass,
-  // and no invariant may have stopped for lack of budget.
+  // A run in which nothing was checked proves nothing: the invariants that need no data must have
+  // run (passed, or drifted from a decided rule), and none may have stopped for lack of budget.
   const needNoData = new Set(INVARIANTS.filter((i) => i.needs === undefined).map((i) => i.id));
   expect(
-    report.results.filter((r) => needNoData.has(r.id) && r.outcome !== "pass").map((r) => `${r.id}: ${r.outcome} ${r.reason ?? ""}`),
+    report.results
+      .filter((r) => needNoData.has(r.id) && r.outcome !== "pass" && r.outcome !== "drift")
+      .map((r) => `${r.id}: ${r.outcome} ${r.reason ?? ""}`),
   ).toEqual([]);
   expect(report.results.filter((r) => r.outcome === "budget").map((r) => r.id)).toEqual([]);
 });

@@ -21,4 +21,5 @@ export {
   parseDateTime,
 } from "./instant.js";
 export type { OperationModel, ParameterLocation, ParameterModel, SchemaConstraints, SchemaType } from "./operations.js";
+export type { Rule, Tier } from "./rules.js";
 export { createSpec, getSpec, type NamedExample, type ParsedQuery, type RouteMatch, Spec } from "./spec.js";

@@ -6,6 +6,7 @@ import { describeSchemaError, schemaErrorsToIssues } from "./internal/ajv-issues
 import { deref } from "./internal/pointer.js";
 import { compileQueryParser, type ParsedQuery, type QueryParser } from "./internal/query.js";
 import { type OperationModel, readOperations } from "./operations.js";
+import { type Rule, readRules } from "./rules.js";
 
 export type { ParsedQuery };
 
@@ -35,6 +36,7 @@ export class Spec {
   readonly #routes: { method: string; pattern: RegExp; names: string[]; operation: OperationModel }[];
   readonly #ajv: Ajv2020;
   readonly #queryParsers = new Map<string, QueryParser>();
+  #rules: ReadonlyMap<string, Rule> | undefined;
 
   constructor(document: OpenApiDocument) {
     this.document = document;
@@ -92,6 +94,19 @@ export class Spec {
       return { operation: r.operation, pathParams };
     }
     return allowed.length > 0 ? { allowed } : undefined;
+  }
+
+  /** Every rule the spec states (`x-rules`), with its tier, by id. */
+  get rules(): ReadonlyMap<string, Rule> {
+    this.#rules ??= readRules(this.document);
+    return this.#rules;
+  }
+
+  /** One rule by id; throws when the spec states none by that id. */
+  rule(id: string): Rule {
+    const found = this.rules.get(id);
+    if (!found) throw new Error(`the spec states no rule ${id}; it states ${[...this.rules.keys()].join(", ")}`);
+    return found;
   }
 
   /** The names of the component schemas. */

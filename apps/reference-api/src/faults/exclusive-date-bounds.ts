@@ -1,3 +1,4 @@
+import { shiftAt } from "../instants.js";
 import { type Fault, withQuery } from "./seams.js";
 
 export const exclusiveDateBounds: Fault = {
@@ -6,8 +7,8 @@ export const exclusiveDateBounds: Fault = {
     withQuery(seams, (q) =>
       seams.store.query({
         ...q,
-        afterMs: q.afterMs === undefined ? undefined : q.afterMs + 1,
-        beforeMs: q.beforeMs === undefined ? undefined : q.beforeMs - 1,
+        createdOnOrAfter: q.createdOnOrAfter && shiftAt(q.createdOnOrAfter, 1),
+        createdOnOrBefore: q.createdOnOrBefore && shiftAt(q.createdOnOrBefore, -1),
       }),
     ),
 };

@@ -5,6 +5,7 @@ import { lenientValidation } from "./lenient-validation.js";
 import { noAuth } from "./no-auth.js";
 import { pageSizeOffByOne } from "./page-size-off-by-one.js";
 import { repeatItem } from "./repeat-item.js";
+import { reverseOrder } from "./reverse-order.js";
 import { schemaBreak } from "./schema-break.js";
 import { scopeLeak } from "./scope-leak.js";
 import type { Fault, FaultContext, Seams } from "./seams.js";
@@ -32,6 +33,7 @@ const REGISTRY = {
   "scope-leak": scopeLeak,
   "no-auth": noAuth,
   "lenient-validation": lenientValidation,
+  "reverse-order": reverseOrder,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof REGISTRY;

@@ -1,3 +1,4 @@
+import { compareAt } from "../instants.js";
 import { positionOf } from "../store.js";
 import { type Fault, withQuery } from "./seams.js";
 
@@ -9,7 +10,7 @@ export const unstableOrder: Fault = {
       if (!q.after) return page;
       const items = page.items
         .map((batch) => ({ batch, at: positionOf(batch) }))
-        .sort((a, b) => (a.at.createdMs !== b.at.createdMs ? b.at.createdMs - a.at.createdMs : a.at.id < b.at.id ? -1 : 1))
+        .sort((a, b) => compareAt(b.at, a.at) || (a.at.id < b.at.id ? -1 : 1))
         .map((x) => x.batch);
       return { ...page, items };
     }),

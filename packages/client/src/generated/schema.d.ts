@@ -16,13 +16,25 @@ export interface paths {
          * @description List batches for the current project.
          *
          *     **Order (decided here).** Items come newest first: `created_at` descending, ties broken by
-         *     `id` descending. The order is a total order, so the same query yields the same sequence
+         *     `id` descending, compared on the whole fraction of the second (a Python backend sends
+         *     microseconds); batches without `created_at` come last. The order is a total order, so the same query yields the same sequence
          *     whatever `page_size` is. Clients must not rely on more than that determinism: the live
          *     service does not document its order.
          *
          *     **Paging.** Send `next_page_token` back as `page_token`, with the same filters, until a
-         *     response has no `next_page_token` (or an empty `items`). A token is opaque and bound to the
-         *     query that produced it.
+         *     response has no `next_page_token`, an empty one (`""`), or an empty `items`, as the official
+         *     SDKs do. A token is opaque and bound to the query that produced it. A traversal yields each
+         *     batch once.
+         *
+         *     **Filters** combine: a batch is returned when it satisfies every one given.
+         *
+         *     **Decided here:** unknown query parameters are ignored (FastAPI's default), and so are
+         *     names in another case (`Page_Size`); a repeated parameter takes its last value. Input the
+         *     schema refuses is a 422 naming each parameter, as FastAPI words it; the decided constraints
+         *     (`page_size` below 1 or not a whole number, a date-time without an offset, a leap second)
+         *     are refused the same way. `results` is null or absent in list responses: the list endpoint
+         *     has no `expand`. An empty date range, and an id that does not exist or that the
+         *     credentials cannot see, give an empty list, not an error.
          */
         get: operations["listBatches"];
         put?: never;
@@ -39,7 +51,9 @@ export interface components {
     schemas: {
         /**
          * @description Current batch status. `COMPLETED`, `FAILED` and `CANCELLED` are final: a batch in one of
-         *     them never changes status again (`x-final` lists them).
+         *     them never changes status again (`x-final` lists them). `FAILED` is a batch-level failure:
+         *     the orchestration failed, and the batch has no reliable per-file result set (files that
+         *     failed on their own show in `results[].error_message` of an otherwise `COMPLETED` batch).
          * @enum {string}
          */
         BatchStatus: "PENDING" | "THROTTLED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
@@ -51,8 +65,10 @@ export interface components {
         /** @description Job to create for each file in the source directory. */
         BatchJob: {
             /**
-             * @description Saved product configuration ID matching the job type.
+             * @description Saved product configuration ID matching the job type, or a built-in preset ID (for
+             *     example `cfg-PARSE_AGENTIC`), as the official SDK documents.
              * @example cfg-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee
+             * @example cfg-PARSE_AGENTIC
              */
             configuration_id: string;
             type: components["schemas"]["BatchJobType"];
@@ -119,8 +135,8 @@ export interface components {
             updated_at?: string | null;
             /**
              * @description Expanded per-file result mappings. Null unless requested with expand=results, or until
-             *     result mappings are available. The list endpoint has no `expand`, so list responses
-             *     carry null or omit it.
+             *     result mappings are available. Decided here: the list endpoint has no `expand`, so list
+             *     responses carry null or omit it (the public page's example shows it filled in).
              */
             results?: components["schemas"]["BatchResult"][] | null;
         };
@@ -128,9 +144,18 @@ export interface components {
         BatchListResponse: {
             /** @description The list of items. */
             items: components["schemas"]["Batch"][];
-            /** @description A token, which can be sent as page_token to retrieve the next page. If this field is omitted, there are no subsequent pages. */
+            /**
+             * @description A token, which can be sent as page_token to retrieve the next page. If this field is
+             *     omitted, there are no subsequent pages. Null or an empty string means the same, as the
+             *     official SDKs treat it.
+             */
             next_page_token?: string | null;
-            /** @description The total number of items available. This is only populated when specifically requested. The value may be an estimate and can be used for display purposes only. */
+            /**
+             * @description The total number of items available. This is only populated when specifically
+             *     requested. The value may be an estimate and can be used for display purposes only. The
+             *     list endpoint has no way to request it, so servers of this kit leave it out; never page
+             *     by it.
+             */
             total_size?: number | null;
         };
         /** @description FastAPI's plain error body. */
@@ -148,8 +173,10 @@ export interface components {
             type: string;
             /** @description The rejected input. */
             input?: unknown;
-            /** @description Extra context of the error. */
-            ctx?: Record<string, never>;
+            /** @description Extra context of the error, e.g. `{"le": 100}` or `{"expected": "'a' or 'b'"}`. */
+            ctx?: {
+                [key: string]: unknown;
+            };
         };
         /** @description FastAPI's validation error body. */
         HTTPValidationError: {
@@ -159,12 +186,14 @@ export interface components {
     responses: never;
     parameters: {
         /**
-         * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset.
+         * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset; the
+         *     instant counts, whatever the offset, to the whole fraction of the second.
          * @example 2026-01-01T00:00:00Z
          */
         CreatedAtOnOrAfter: string;
         /**
-         * @description Only batches created at or before this instant (inclusive). ISO 8601 with an offset. A
+         * @description Only batches created at or before this instant (inclusive). ISO 8601 with an offset; the
+         *     instant counts, whatever the offset, to the whole fraction of the second. Decided here: a
          *     bound earlier than `created_at_on_or_after` gives an empty list, not an error.
          * @example 2026-12-31T23:59:59Z
          */
@@ -176,8 +205,9 @@ export interface components {
          */
         OrganizationId: string;
         /**
-         * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100;
-         *     a value out of range is a 422, not silently clamped.
+         * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100
+         *     (`x-coerce-maximum`). A larger value is served as 100, not refused, as the platform's
+         *     sibling list endpoints do; a value below 1 or not a whole number is a 422.
          */
         PageSize: number;
         /**
@@ -185,7 +215,8 @@ export interface components {
          *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
          *     bound to the filters and to the scope (organization and project) of the credentials that
          *     produced it, not to `page_size`, which may change between pages; a forged, truncated,
-         *     foreign or mismatched token is a 422 naming `page_token`, never another query's data.
+         *     foreign or mismatched token is a 422 naming `page_token`, never another query's data. The
+         *     same token returns the same page.
          */
         PageToken: string;
         /**
@@ -211,12 +242,14 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset.
+                 * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset; the
+                 *     instant counts, whatever the offset, to the whole fraction of the second.
                  * @example 2026-01-01T00:00:00Z
                  */
                 created_at_on_or_after?: components["parameters"]["CreatedAtOnOrAfter"];
                 /**
-                 * @description Only batches created at or before this instant (inclusive). ISO 8601 with an offset. A
+                 * @description Only batches created at or before this instant (inclusive). ISO 8601 with an offset; the
+                 *     instant counts, whatever the offset, to the whole fraction of the second. Decided here: a
                  *     bound earlier than `created_at_on_or_after` gives an empty list, not an error.
                  * @example 2026-12-31T23:59:59Z
                  */
@@ -228,8 +261,9 @@ export interface operations {
                  */
                 organization_id?: components["parameters"]["OrganizationId"];
                 /**
-                 * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100;
-                 *     a value out of range is a 422, not silently clamped.
+                 * @description Maximum number of items in the page. Decided here: default 20, minimum 1, maximum 100
+                 *     (`x-coerce-maximum`). A larger value is served as 100, not refused, as the platform's
+                 *     sibling list endpoints do; a value below 1 or not a whole number is a 422.
                  */
                 page_size?: components["parameters"]["PageSize"];
                 /**
@@ -237,7 +271,8 @@ export interface operations {
                  *     to get the next page. Opaque: do not build or edit it. Decided here: a token is signed and
                  *     bound to the filters and to the scope (organization and project) of the credentials that
                  *     produced it, not to `page_size`, which may change between pages; a forged, truncated,
-                 *     foreign or mismatched token is a 422 naming `page_token`, never another query's data.
+                 *     foreign or mismatched token is a 422 naming `page_token`, never another query's data. The
+                 *     same token returns the same page.
                  */
                 page_token?: components["parameters"]["PageToken"];
                 /**

@@ -1,3 +1,4 @@
+import { getSpec } from "@llama-batches/spec";
 import { Command, httpUrl, InvalidArgumentError, integer, nonBlank, Option, withStandardOptions } from "@llama-batches/spec/cli";
 import { INVARIANTS, type Profile } from "../invariants/index.js";
 
@@ -10,6 +11,8 @@ export interface ContractCliOptions {
   seed?: number;
   only?: string[];
   junit?: string;
+  json?: string;
+  strict?: true;
   budget?: number;
   path?: string;
   concurrency: number;
@@ -46,7 +49,18 @@ export function createProgram(): Command {
     .addOption(new Option("--runs <n>", "property runs per invariant (weighted per invariant)").default(25).argParser(integer(1)))
     .addOption(new Option("--seed <s>", "fast-check seed; random by default, printed on every run").argParser(integer()))
     .addOption(new Option("--only <ids>", "run only these invariants: comma-separated ids (see Invariants below)").argParser(invariantIds))
-    .addOption(new Option("--junit <file>", "also write a JUnit XML report to <file>").argParser(nonBlank))
+    .addOption(
+      new Option(
+        "--strict",
+        "fail on decided rules too (this spec's choices where the public page is silent); by default a broken decided rule is reported as drift, with its evidence, and the run still passes",
+      ),
+    )
+    .addOption(
+      new Option("--junit <file>", "also write a JUnit XML report to <file> (each test case carries its tier)").argParser(nonBlank),
+    )
+    .addOption(
+      new Option("--json <file>", "also write the report as JSON to <file> (each result with its rule and tier)").argParser(nonBlank),
+    )
     .addOption(new Option("--budget <n>", "most requests to send, 429 retries included; unlimited by default").argParser(integer(1)))
     .addOption(
       new Option(
@@ -57,17 +71,23 @@ export function createProgram(): Command {
     .addOption(new Option("--concurrency <n>", "requests in flight at once").default(4).argParser(integer(1)))
 
     .addHelpText("after", () => {
-      const invariants = INVARIANTS.map((i) => `  ${i.id.padEnd(3)} ${i.profile.padEnd(8)}  ${i.title}`);
+      const spec = getSpec();
+      const invariants = INVARIANTS.map(
+        (i) => `  ${i.id.padEnd(3)} ${i.profile.padEnd(8)}  ${spec.rule(i.rule).tier.padEnd(10)}  ${i.title}`,
+      );
       return [
         "",
-        "Invariants (id, smallest profile that runs it, what it checks):",
+        "Invariants (id, smallest profile that runs it, tier of its rule, what it checks):",
         ...invariants,
         "",
         "A failure ends with a replay command (--only ID --seed S --path P) that reproduces its counterexample.",
         "",
+        "Tiers: documented rules come from the public reference page or the official SDKs; decided rules are this",
+        "spec's choices where the page is silent (order, page_size bounds, token binding, error bodies…).",
+        "",
         "Exit codes:",
-        "  0  every invariant holds",
-        "  1  an invariant is violated",
+        "  0  every documented rule holds (decided ones too, with --strict); drift is reported, not failed",
+        "  1  a documented rule is violated, or a decided one with --strict",
         "  2  bad usage, or the server cannot be reached or read",
       ].join("\n");
     });

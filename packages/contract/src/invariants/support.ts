@@ -1,16 +1,23 @@
 import type { Batch } from "@llama-batches/client";
+import { compareInstants, parseDateTime, type Spec } from "@llama-batches/spec";
 import type fc from "fast-check";
-import { type Query, type Window, windowArb } from "../arbitraries.js";
-import type { Observed } from "../observe.js";
+import type { Query } from "../arbitraries.js";
+import { createdAt, type Observed } from "../observe.js";
 import type { OperationModel } from "../operation.js";
 import type { SchemaErrors } from "../spec.js";
 import type { Exchange, Target } from "../target.js";
+import { type Window, windowArb } from "../windows.js";
 
 export interface Context {
   target: Target;
+  spec: Spec;
   model: OperationModel;
   validate: (schemaName: string, value: unknown) => SchemaErrors;
   observed: Observed;
+  /** Observed batches by id: their status at the start, to tell what may have changed since. */
+  observedById: ReadonlyMap<string, Batch>;
+  /** Statuses a batch never leaves. */
+  finalStatuses: ReadonlySet<string>;
 }
 
 export type Profile = "contract" | "full";
@@ -18,6 +25,8 @@ export type Profile = "contract" | "full";
 export interface Invariant {
   id: string;
   title: string;
+  /** The spec rule it checks (an `x-rules` id): its tier, documented or decided, comes from there. */
+  rule: string;
   /** The smallest profile that runs it: `contract` ones also run in `full`. */
   profile: Profile;
   /** What the server must have for the property to bite; without it the invariant is skipped. */
@@ -48,7 +57,7 @@ export function itemsOf(x: Exchange): Batch[] {
 }
 
 export function tokenOf(x: Exchange): string | undefined {
-  return (x.body as { next_page_token?: string | null } | undefined)?.next_page_token ?? undefined;
+  return (x.body as { next_page_token?: string | null } | undefined)?.next_page_token || undefined;
 }
 
 export interface Traversal {
@@ -58,10 +67,12 @@ export interface Traversal {
 }
 
 /**
- * Follows next_page_token from the first page to the last (a missing token or an empty page).
- * Every page must be a 200, no token may come back twice, and it must end within `maxPages`.
+ * Follows next_page_token from the first page to the last (a missing or empty token, or an empty
+ * page). Every page must be a 200, no token may come back twice, and it must end within `maxPages`.
+ * With `refusable`, a first page refused with a 4xx ends it quietly (undefined): the query held
+ * something a server may refuse under a decided rule another invariant judges.
  */
-export async function traverse(target: Target, query: Query, maxPages: number): Promise<Traversal> {
+export async function traverse(target: Target, query: Query, maxPages: number, refusable = false): Promise<Traversal | undefined> {
   const pages: Exchange[] = [];
   const items: Batch[] = [];
   const sent = new Set<string>();
@@ -69,6 +80,7 @@ export async function traverse(target: Target, query: Query, maxPages: number): 
   for (;;) {
     const page = await target.get({ ...query, page_token: token });
     pages.push(page);
+    if (refusable && pages.length === 1 && page.status >= 400 && page.status < 500) return undefined;
     if (page.status !== 200) throw violation(`a page of the traversal is not a 200 (page ${pages.length})`, page);
     const got = itemsOf(page);
     items.push(...got);
@@ -83,6 +95,11 @@ export async function traverse(target: Target, query: Query, maxPages: number): 
   }
 }
 
+/** `traverse` of a query no server may refuse. */
+export async function traverseAll(target: Target, query: Query, maxPages: number): Promise<Traversal> {
+  return (await traverse(target, query, maxPages)) as Traversal;
+}
+
 /** Pages a traversal of `expected` items at `pageSize` may take, with slack for an empty last page. */
 export function pagesFor(expected: number, pageSize: number): number {
   return Math.ceil(expected / pageSize) + 2;
@@ -95,13 +112,18 @@ export function unmetFilter(b: Batch, q: Query): string | undefined {
   if (q.source_directory_id !== undefined && b.source_directory_id !== q.source_directory_id) {
     return `source_directory_id ${b.source_directory_id} ≠ ${q.source_directory_id}`;
   }
-  const after = q.created_at_on_or_after === undefined ? undefined : Date.parse(String(q.created_at_on_or_after));
-  const before = q.created_at_on_or_before === undefined ? undefined : Date.parse(String(q.created_at_on_or_before));
-  if (after !== undefined || before !== undefined) {
-    if (!b.created_at) return "created_at is null but a date bound was given";
-    const t = Date.parse(b.created_at);
-    if (after !== undefined && t < after) return `created_at ${b.created_at} is before ${q.created_at_on_or_after}`;
-    if (before !== undefined && t > before) return `created_at ${b.created_at} is after ${q.created_at_on_or_before}`;
+  const bound = (name: "created_at_on_or_after" | "created_at_on_or_before") => {
+    const text = q[name];
+    const parsed = text === undefined ? undefined : parseDateTime(String(text));
+    return parsed?.ok ? parsed.instant : undefined;
+  };
+  const after = bound("created_at_on_or_after");
+  const before = bound("created_at_on_or_before");
+  if (after || before) {
+    const t = createdAt(b);
+    if (!t) return "created_at is null but a date bound was given";
+    if (after && compareInstants(t, after) < 0) return `created_at ${b.created_at} is before ${q.created_at_on_or_after}`;
+    if (before && compareInstants(t, before) > 0) return `created_at ${b.created_at} is after ${q.created_at_on_or_before}`;
   }
   return undefined;
 }
@@ -115,8 +137,37 @@ export function sameSequence(a: readonly string[], b: readonly string[]): string
   return undefined;
 }
 
+/** What `got` lacks of `expected`, and what it holds beyond it; undefined when they hold the same ids. */
+export function sameSet(
+  expected: readonly string[],
+  got: readonly string[],
+  label = { missing: "missing", extra: "unexpected" },
+): string | undefined {
+  const want = new Set(expected);
+  const have = new Set(got);
+  const missing = expected.filter((id) => !have.has(id));
+  const extra = got.filter((id) => !want.has(id));
+  if (missing.length === 0 && extra.length === 0) return undefined;
+  const list = (ids: string[]) => `${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ` (+${ids.length - 5} more)` : ""}`;
+  return [missing.length ? `${label.missing}: ${list(missing)}` : "", extra.length ? `${label.extra}: ${list(extra)}` : ""]
+    .filter(Boolean)
+    .join("; ");
+}
+
+/**
+ * Whether a batch's membership under `filter` could not have changed since the observation: true
+ * unless the filter names a status and the batch was not yet in a final status (it may have moved
+ * on since, out of one status set and into another). Batches the observation did not see are
+ * judged as they show.
+ */
+export function settledUnder(ctx: Context, id: string, filter: Query): boolean {
+  if (filter.status === undefined) return true;
+  const seen = ctx.observedById.get(id);
+  return seen !== undefined && ctx.finalStatuses.has(seen.status);
+}
+
 /** Windows of the observed data (the invariants that use them declare `needs: "pages"`). */
-export function windows(ctx: Context) {
+export function windows(ctx: Context): fc.Arbitrary<Window> {
   const arb = windowArb(ctx.observed);
   if (!arb) throw new Error("not enough data for windows");
   return arb;
@@ -126,3 +177,13 @@ export const windowQuery = (w: Pick<Window, "after" | "before">): Query => ({
   created_at_on_or_after: w.after,
   created_at_on_or_before: w.before,
 });
+
+/**
+ * The query pinned to what existed before the run: its upper date bound is at most the horizon, so
+ * that batches created while the suite runs cannot make two answers differ.
+ */
+export function pinned(ctx: Context, q: Query): Query {
+  const before = q.created_at_on_or_before === undefined ? undefined : parseDateTime(String(q.created_at_on_or_before));
+  if (before?.ok && compareInstants(before.instant, ctx.observed.horizon) <= 0) return q;
+  return { ...q, created_at_on_or_before: ctx.observed.horizonText };
+}

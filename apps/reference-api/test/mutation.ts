@@ -1,0 +1,71 @@
+/**
+ * The mutation table, shared by the test files that run it on different data: every fault mode of
+ * the reference API must make the contract suite fail (strict: decided rules fail too), on an
+ * invariant the fault breaks by design.
+ */
+import { runContract } from "@llama-batches/contract";
+import { expect } from "vitest";
+import { type FaultName, type RunningReferenceApi, type StartReferenceApiOptions, startReferenceApi } from "../src/index.js";
+
+/** The invariants each fault breaks by design: the suite must fail on (at least) one of them. */
+export const BREAKS: Record<FaultName, readonly string[]> = {
+  "drop-last-item": ["P4", "F2", "F4"],
+  "repeat-item": ["P3", "P4"],
+  "ignore-status-filter": ["F1", "F2"],
+  "exclusive-date-bounds": ["F4"],
+  "page-size-off-by-one": ["P1", "P8"],
+  "unstable-order": ["P4", "O1"],
+  "token-ignores-filters": ["P7", "F1", "F2"],
+  "schema-break": ["C1"],
+  "server-error": ["C5"],
+  "scope-leak": ["F1", "F2"],
+  "no-auth": ["C6"],
+  "lenient-validation": ["C4", "C8"],
+  "reverse-order": ["O1"],
+};
+
+export const orgKey = (api: RunningReferenceApi) => api.apiKeys.find((k) => k.project_id === null)?.key;
+
+/**
+ * Starts the server with `fault`, runs the full profile strictly, and checks the fault is caught by
+ * an invariant it breaks. `during` runs while the suite does (a writer, say) and is stopped after.
+ * Returns the invariants that failed.
+ */
+export async function catches(
+  fault: FaultName,
+  options: { server: StartReferenceApiOptions; runs: number; seed: number; during?: (api: RunningReferenceApi) => { stop(): void } },
+): Promise<string[]> {
+  const api = await startReferenceApi({ ...options.server, fault });
+  const during = options.during?.(api);
+  try {
+    const report = await runContract({
+      baseUrl: api.url,
+      apiKey: orgKey(api),
+      profile: "full",
+      strict: true,
+      runs: options.runs,
+      seed: options.seed,
+    });
+    const failed = report.results.filter((r) => r.outcome === "fail").map((r) => r.id);
+    expect(failed, `fault ${fault} went unnoticed`).not.toEqual([]);
+    expect(
+      failed.filter((id) => BREAKS[fault].includes(id)),
+      `fault ${fault} was caught only by ${failed.join(", ")}`,
+    ).not.toEqual([]);
+    const first = report.results.find((r) => r.outcome === "fail");
+    expect(first?.counterexample).toBeTruthy();
+    expect(first?.path).toBeTruthy();
+    return failed;
+  } finally {
+    during?.stop();
+    await api.stop();
+  }
+}
+
+/** The table as the closing note shows it. */
+export function printTable(title: string, caught: ReadonlyMap<FaultName, string[]>): void {
+  const rows = [...caught].map(([fault, ids]) => `| ${fault.padEnd(22)} | ${(ids.join(", ") || "NOTHING").padEnd(34)} |`);
+  console.log(
+    [title, "| fault                  | caught by                          |", `|${"-".repeat(24)}|${"-".repeat(36)}|`, ...rows].join("\n"),
+  );
+}
