@@ -23,6 +23,7 @@ try {
     for (const k of api.apiKeys) {
       console.log(`  ${k.key.padEnd(34)} org ${k.organization_id}  ${k.project_id ? `project ${k.project_id}` : "(all projects)"}`);
     }
+    if (api.adminToken) console.log(`Admin routes on: send x-admin-token: ${api.adminToken} and content-type: application/json`);
     const [first] = api.apiKeys;
     if (first) console.log(`Try: curl -H 'Authorization: Bearer ${first.key}' '${api.url}/api/v2/batches?page_size=2'`);
   }

@@ -1,3 +1,4 @@
+export { ADMIN_BODY_LIMIT_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_TOKEN_HEADER } from "./admin.js";
 export { type GenerateOptions, generateDataset, loadFixture } from "./dataset.js";
 export { FAULTS, type FaultName, isFaultName } from "./faults/index.js";
 export type { ApiKey, Dataset, Project, Scope, Session } from "./model.js";

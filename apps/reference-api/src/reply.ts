@@ -2,7 +2,7 @@ import type { Batch } from "@llama-batches/client";
 import { errorDetail, type ValidationIssue, validationError } from "@llama-batches/spec";
 import { allocate } from "./internal/slab.js";
 
-/** What a route answers: a status, a JSON body, extra headers. */
+/** What a route answers: a status, a JSON body (undefined: none), extra headers. */
 export interface Reply {
   status: number;
   body: unknown;
@@ -50,8 +50,10 @@ const CLOSE = Buffer.from("]}");
 const COMMA = 44;
 
 /** The reply's body, encoded once. */
+const EMPTY = Buffer.alloc(0);
+
 export function encode(reply: Reply): Buffer {
-  if (!reply.page) return Buffer.from(JSON.stringify(reply.body));
+  if (!reply.page) return reply.body === undefined ? EMPTY : Buffer.from(JSON.stringify(reply.body));
   const body = reply.body as PageBody;
   const items = body.items.map(batchJson);
   const token = body.next_page_token === undefined ? "" : `],"next_page_token":${JSON.stringify(body.next_page_token)}}`;

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { requestTarget } from "@llama-batches/spec/http";
 import type { Authenticator } from "./auth.js";
 import type { ListHandler } from "./list.js";
 import { detail, encode, type Reply } from "./reply.js";
 
-const LIST_PATH = "/api/v2/batches";
-
 export interface HandlerParts {
+  /** The list operation's path, from the spec. */
+  listPath: string;
   authenticate: Authenticator;
   list: ListHandler;
   /** The admin routes, when served. */
@@ -13,23 +14,25 @@ export interface HandlerParts {
 }
 
 /** The request handler: plain `node:http`, routing to parts composed once at start. */
-export function createHandler({ authenticate, list, admin }: HandlerParts): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler({ listPath, authenticate, list, admin }: HandlerParts): (req: IncomingMessage, res: ServerResponse) => void {
   let requests = 0;
 
   function route(req: IncomingMessage): Reply | Promise<Reply> {
-    // Split by hand: `new URL` throws on targets Node accepts (`//`, `//[`), and is slower.
-    const raw = req.url ?? "/";
-    const hash = raw.indexOf("#");
-    const target = hash < 0 ? raw : raw.slice(0, hash);
-    const q = target.indexOf("?");
-    const pathname = q < 0 ? target : target.slice(0, q);
-    if (pathname === LIST_PATH) {
+    // Origin-form or absolute-form, split by hand: `new URL` throws on targets Node accepts (`//`, `//[`).
+    const { pathname, search } = requestTarget(req);
+    if (pathname === listPath) {
+      // Starlette answers HEAD wherever it answers GET.
       if (req.method !== "GET" && req.method !== "HEAD") {
         // Answering before the body is read would make node:http close a kept-alive connection.
-        return drained(req).then(() => detail(405, "Method Not Allowed", { allow: "GET" }));
+        return drained(req).then(() => detail(405, "Method Not Allowed", { allow: "GET, HEAD" }));
       }
       const scope = authenticate(req.headers);
-      return "status" in scope ? scope : list({ scope, params: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) });
+      return "status" in scope ? scope : list({ scope, params: new URLSearchParams(search) });
+    }
+    if (pathname === `${listPath}/`) {
+      // FastAPI's redirect_slashes: a 307 (the method and body are kept) to the path without it.
+      const redirect: Reply = { status: 307, body: undefined, headers: { location: search ? `${listPath}?${search}` : listPath } };
+      return req.method === "GET" || req.method === "HEAD" ? redirect : drained(req).then(() => redirect);
     }
     if (admin && (pathname === admin.prefix || pathname.startsWith(`${admin.prefix}/`))) return admin.handle(req, pathname);
     const notFound = detail(404, "Not Found");
@@ -37,13 +40,14 @@ export function createHandler({ authenticate, list, admin }: HandlerParts): (req
   }
 
   const respond = (req: IncomingMessage, res: ServerResponse, requestId: string, reply: Reply) => {
+    // Already answered for us: node's parser refused this request's body (see answerClientErrors).
+    if (res.headersSent) return;
     // One Buffer, written once: measurably cheaper than handing node:http a string to encode.
     const body = encode(reply);
-    const headers: Record<string, string | number> = {
-      "content-type": "application/json",
-      "content-length": body.length,
-      "x-request-id": requestId,
-    };
+    const headers: Record<string, string | number> =
+      reply.body === undefined
+        ? { "content-length": 0, "x-request-id": requestId }
+        : { "content-type": "application/json", "content-length": body.length, "x-request-id": requestId };
     // No spread on the hot path: only the rare reply with headers of its own copies them in.
     if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) headers[name] = value;
     res.writeHead(reply.status, headers);
@@ -79,6 +83,8 @@ function drained(req: IncomingMessage): Promise<void> {
     req
       .once("end", resolve)
       .once("error", () => resolve())
+      // A connection gone (or a body node's parser refused) ends the wait too.
+      .once("close", () => resolve())
       .resume();
   });
 }

@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListBatchesParams } from "@llama-batches/client";
 import { createSpec, getSpec } from "@llama-batches/spec";
-import { ADMIN_PREFIX, createAdmin } from "./admin.js";
+import { answerClientErrors, serverOptions } from "@llama-batches/spec/http";
+import { ADMIN_PREFIX, createAdmin, newAdminToken } from "./admin.js";
 import { createAuthenticator } from "./auth.js";
 import { generateDataset, loadFixture } from "./dataset.js";
 import { applyFaults, type FaultName, parseFaults, type Seams } from "./faults/index.js";
@@ -29,8 +30,13 @@ export interface StartReferenceApiOptions {
   fixture?: string | Dataset | undefined;
   /** Fault modes to switch on: see FAULTS. */
   fault?: FaultName | readonly FaultName[] | undefined;
-  /** Serve the admin routes (`POST /_admin/batches`, `PATCH /_admin/batches/{id}`). Off by default. */
+  /**
+   * Serve the admin routes (`POST /_admin/batches`, `PATCH /_admin/batches/{id}`). Off by default.
+   * They need the admin token in `x-admin-token` (see `adminToken`).
+   */
   admin?: boolean | undefined;
+  /** The admin routes' token; random per start by default (the running API tells it). */
+  adminToken?: string | undefined;
   /** Key that signs page tokens; random per start by default. */
   tokenSecret?: string | undefined;
   /** Path to the OpenAPI document whose rules the server enforces; the bundled contract by default. */
@@ -46,6 +52,8 @@ export interface RunningReferenceApi {
   /** The live data: insert and update batches while the server runs. */
   store: BatchStore;
   faults: ReadonlySet<FaultName>;
+  /** With `admin`: the token the admin routes need, in `x-admin-token`. */
+  adminToken: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +67,7 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
   const faults = parseFaults(typeof options.fault === "string" ? [options.fault] : options.fault);
   const store = new BatchStore(dataset.projects, dataset.batches);
   const operation = spec.operation("listBatches");
+  const adminToken = options.admin ? (options.adminToken ?? newAdminToken()) : undefined;
   if (!operation.pageSize) throw new Error("the spec's listBatches has no page_size");
 
   const plain: Seams = {
@@ -71,11 +80,14 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
   // Faults wrap the parts from outside, once; without faults, `seams` is `plain`.
   const seams = faults.size > 0 ? applyFaults(plain, faults, { projects: dataset.projects, apiKeys: dataset.apiKeys }) : plain;
   const handler = createHandler({
+    listPath: operation.path,
     authenticate: seams.authenticate,
     list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default, maxPageSize: operation.pageSize.maximum })),
-    admin: options.admin ? { prefix: ADMIN_PREFIX, handle: createAdmin(spec, store) } : undefined,
+    admin: adminToken ? { prefix: ADMIN_PREFIX, handle: createAdmin(spec, store, adminToken) } : undefined,
   });
-  const server = createServer({ keepAliveTimeout: 5_000 }, handler);
+  // Test-double-sized limits, and what node's parser refuses answered in the spec's error shape.
+  const server = createServer(serverOptions(), handler);
+  answerClientErrors(server);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -95,6 +107,7 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
     sessions: dataset.sessions,
     store,
     faults,
+    adminToken,
     stop: () => {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

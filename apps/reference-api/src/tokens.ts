@@ -18,7 +18,7 @@ export interface TokenCodec {
  */
 export class PageTokens implements TokenCodec {
   readonly #secret: Buffer;
-  readonly #issued = new Map<string, string>();
+  readonly #issued = new Memo();
 
   constructor(secret?: string) {
     this.#secret = secret ? Buffer.from(secret, "utf8") : randomBytes(32);
@@ -30,13 +30,13 @@ export class PageTokens implements TokenCodec {
     // cheaper than JSON.stringify, which this hot path felt.
     let key = "";
     for (const part of parts) key += part === null ? "~|" : typeof part === "number" ? `#${part}|` : `${part.length}:${part}|`;
-    return remember(bindings, key, () => createHash("sha256").update(key).digest("base64url").slice(0, 16));
+    return bindings.get(key, () => createHash("sha256").update(key).digest("base64url").slice(0, 16));
   }
 
   issue(cursor: Cursor, binding: string): string {
     const seconds = Number.isFinite(cursor.s) ? cursor.s : null;
     // Tokens are a pure function of cursor and binding: clients paging the same query reuse them.
-    return remember(this.#issued, `${seconds}|${cursor.us}|${cursor.id}|${binding}`, () => {
+    return this.#issued.get(`${seconds}|${cursor.us}|${cursor.id}|${binding}`, () => {
       const payload = Buffer.from(JSON.stringify([VERSION, seconds, cursor.us, cursor.id, binding])).toString("base64url");
       return `${payload}.${this.#sign(payload)}`;
     });
@@ -65,16 +65,30 @@ export class PageTokens implements TokenCodec {
   }
 }
 
-const bindings = new Map<string, string>();
-const MEMO_LIMIT = 10_000;
+/**
+ * A memo that forgets everything when full, full meaning 10,000 entries or 4 MiB of keys: memory
+ * stays bounded whatever the queries (12,000 distinct 15 kB directory ids once took the process
+ * from 111 to 634 MB), and the hot path does no bookkeeping but a sum.
+ */
+class Memo {
+  static readonly MAX_ENTRIES = 10_000;
+  static readonly MAX_KEY_BYTES = 4 * 1024 * 1024;
+  readonly #values = new Map<string, string>();
+  #keyBytes = 0;
 
-/** A memo that forgets everything when full: bounded memory, no bookkeeping on the hot path. */
-function remember(memo: Map<string, string>, key: string, compute: () => string): string {
-  let value = memo.get(key);
-  if (value === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    value = compute();
-    memo.set(key, value);
+  get(key: string, compute: () => string): string {
+    let value = this.#values.get(key);
+    if (value === undefined) {
+      if (this.#values.size >= Memo.MAX_ENTRIES || this.#keyBytes + key.length > Memo.MAX_KEY_BYTES) {
+        this.#values.clear();
+        this.#keyBytes = 0;
+      }
+      value = compute();
+      this.#values.set(key, value);
+      this.#keyBytes += key.length;
+    }
+    return value;
   }
-  return value;
 }
+
+const bindings = new Memo();

@@ -107,6 +107,56 @@ describe("credentials", () => {
   });
 });
 
+describe("cookies and which credential wins (decided, as Starlette reads them)", () => {
+  const session = () => ref.api.sessions[0]?.session ?? "";
+  const get = (headers: Record<string, string>) => send(ref.api, `${LIST}?page_size=1`, { headers });
+
+  test("a session followed by more characters is another session: refused, whatever it starts with", async () => {
+    expect((await get({ cookie: `session=${session()}=junk` })).status).toBe(401);
+    expect((await get({ cookie: `session=${session()}x` })).status).toBe(401);
+  });
+
+  test("two session cookies: the last one counts, as in FastAPI", async () => {
+    expect((await get({ cookie: `session=nope; session=${session()}` })).status).toBe(200);
+    expect((await get({ cookie: `session=${session()}; session=nope` })).status).toBe(401);
+    expect((await get({ cookie: `other=1; session="${session()}"` })).status).toBe(200);
+  });
+
+  test("an Authorization header decides alone: a valid session does not rescue an unknown or malformed bearer", async () => {
+    for (const authorization of ["Bearer llx-not-a-key", "Token abc", "Bearer"]) {
+      const reply = await get({ authorization, cookie: `session=${session()}` });
+      expect(reply.status, authorization).toBe(401);
+      expect(reply.body).toEqual({ detail: "Invalid authentication credentials" });
+    }
+    expect((await get({ authorization: `Bearer ${ref.orgKeys[0]?.key}`, cookie: "session=nope" })).status).toBe(200);
+  });
+});
+
+describe("a session whose value holds = (base64 padding)", () => {
+  const padded = useReferenceApi({
+    port: 0,
+    fixture: {
+      projects: [{ id: "11111111-0000-4000-8000-000000000001", organization_id: "aaaaaaaa-0000-4000-8000-000000000001" }],
+      apiKeys: [],
+      sessions: [
+        {
+          session: "c2Vzc2lvbg==",
+          organization_id: "aaaaaaaa-0000-4000-8000-000000000001",
+          project_id: "11111111-0000-4000-8000-000000000001",
+        },
+      ],
+      batches: [],
+    },
+  });
+
+  test("is accepted, as sent, and only as sent", async () => {
+    const get = (cookie: string) => send(padded.api, LIST, { headers: { cookie } });
+    expect((await get("session=c2Vzc2lvbg==")).status).toBe(200);
+    expect((await get("session=c2Vzc2lvbg")).status).toBe(401);
+    expect((await get("session=c2Vzc2lvbg==; theme=dark")).status).toBe(200);
+  });
+});
+
 describe("scope", () => {
   test("with no filter, a project key sees exactly its project, an org-wide key exactly its organization", async () => {
     for (const key of ref.api.apiKeys) {

@@ -287,7 +287,7 @@ describe("admin routes", () => {
   ): Promise<{ status: number; body: unknown }> {
     const res = await fetch(`${server.url}${path}`, {
       method,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-admin-token": server.adminToken ?? "" },
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
     const text = await res.text();

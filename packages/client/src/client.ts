@@ -1,7 +1,6 @@
 import createClient, { type Client } from "openapi-fetch";
 import { BatchesApiError, BatchesError, makeApiError } from "./errors.js";
 import { readEnv } from "./internal/env.js";
-import { redact } from "./internal/redact.js";
 import { type AttemptPolicy, type FetchLike, send } from "./internal/transport.js";
 import { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
 import type { ListBatchesParams, ListBatchesResponse, paths } from "./types.js";
@@ -24,11 +23,21 @@ export interface BatchesClientOptions {
   fetch?: FetchLike | undefined;
   /** Retries after the first attempt for GETs on 408, 409, 429, ≥500 and connection errors. */
   maxRetries?: number | undefined;
-  /** Per attempt, in ms. */
+  /** Per attempt, in ms: from sending the request to the last byte of the body. */
   timeout?: number | undefined;
   /** Sent with every request. */
   headers?: Record<string, string> | undefined;
+  /**
+   * `"follow"` (default): redirects are followed; `fetch` drops the credentials on a redirect to
+   * another origin. `"error"`: a redirect is not followed but thrown as a `RedirectError`.
+   */
+  redirect?: Redirect | undefined;
 }
+
+export type Redirect = "follow" | "error";
+
+/** What `fetch` is told, so that a redirect reaches us as a 3xx to turn into a `RedirectError`. */
+const toFetch = (redirect: Redirect) => (redirect === "error" ? "manual" : "follow");
 
 export interface BatchesClient {
   readonly baseUrl: string;
@@ -65,6 +74,7 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
   const api = createClient<paths>({
     baseUrl,
     headers,
+    redirect: toFetch(options.redirect ?? "follow"),
     fetch: (request) => send(fetchImpl, request, policy),
   });
 
@@ -76,14 +86,21 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
         ? { maxRetries: opts.maxRetries ?? policy.maxRetries, timeout: opts.timeout ?? policy.timeout }
         : policy;
     const signal = opts?.signal ?? null;
-    const { data, error, response } = await api.GET("/api/v2/batches", {
+    // The transport reads a 2xx body within the attempt and hands its text over here; openapi-fetch,
+    // asked for a stream, leaves the body alone.
+    let text: string | undefined;
+    const { error, response } = await api.GET("/api/v2/batches", {
       params: { query },
-      parseAs: "text",
+      parseAs: "stream",
       ...(opts?.headers ? { headers: opts.headers } : undefined),
-      fetch: (request: Request) => send(fetchImpl, request, attempt, signal),
+      ...(opts?.redirect ? { redirect: toFetch(opts.redirect) } : undefined),
+      fetch: (request: Request) =>
+        send(fetchImpl, request, attempt, signal, (t) => {
+          text = t;
+        }),
     });
     if (!response.ok) throw makeApiError(response.status, error, response.headers, secrets);
-    return new BatchesPage(parsePage(data, response, secrets), response, query, opts, fetchPage);
+    return new BatchesPage(parsePage(text, response, secrets), response, query, opts, fetchPage);
   };
 
   return {
@@ -101,10 +118,10 @@ function parsePage(text: string | undefined, response: Response, secrets: readon
   try {
     body = JSON.parse(text ?? "");
   } catch {
-    throw new BatchesApiError(response.status, redact(text, secrets), "response body is not JSON", response.headers);
+    throw new BatchesApiError(response.status, text, "response body is not JSON", response.headers, secrets);
   }
   if (typeof body !== "object" || body === null || !Array.isArray((body as { items?: unknown }).items)) {
-    throw new BatchesApiError(response.status, redact(body, secrets), "response body has no `items` array", response.headers);
+    throw new BatchesApiError(response.status, body, "response body has no `items` array", response.headers, secrets);
   }
   return body as ListBatchesResponse;
 }

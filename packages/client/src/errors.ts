@@ -1,4 +1,4 @@
-import { redact } from "./internal/redact.js";
+import { redact, redactHeaders } from "./internal/redact.js";
 
 /** Base of every error this package throws. */
 export class BatchesError extends Error {
@@ -10,22 +10,29 @@ const REQUEST_ID_HEADERS = ["x-request-id", "request-id"] as const;
 /**
  * An HTTP-level failure: the server answered with a non-2xx status (or an unusable body), or no
  * answer came at all (`status` undefined, see {@link APIConnectionError}).
+ *
+ * `secrets` are scrubbed from every string the error holds (message, body keys and values at any
+ * depth, header names and values, request id), so that a server echoing a credential cannot leak
+ * it into logs.
  */
 export class BatchesApiError<TStatus extends number | undefined = number | undefined> extends BatchesError {
   override name = "BatchesApiError";
   readonly status: TStatus;
   /** The parsed JSON body, or the raw text when it was not JSON. */
   readonly body: unknown;
+  /** The response's headers (a copy, when there are secrets to scrub). */
   readonly headers: Headers | undefined;
   /** The server's request id (`x-request-id`), to quote to support. */
   readonly requestId: string | undefined;
 
-  constructor(status: TStatus, body: unknown, message: string | undefined, headers: Headers | undefined) {
-    super(describe(status, body, message));
+  constructor(status: TStatus, body: unknown, message: string | undefined, headers: Headers | undefined, secrets: readonly string[] = []) {
+    const keys = secrets.filter(Boolean);
+    const clean = redact(body, keys);
+    super(redact(describe(status, clean, message), keys));
     this.status = status;
-    this.body = body;
-    this.headers = headers;
-    this.requestId = requestIdOf(headers);
+    this.body = clean;
+    this.headers = redactHeaders(headers, keys);
+    this.requestId = requestIdOf(this.headers);
   }
 
   toJSON(): Record<string, unknown> {
@@ -58,6 +65,13 @@ export class InternalServerError extends BatchesApiError<number> {
   override name = "InternalServerError";
 }
 
+/** A redirect not followed, with `redirect: "error"`: `location` is where the server pointed. */
+export class RedirectError extends BatchesApiError<number> {
+  override name = "RedirectError";
+  /** The `Location` header (undefined in a browser, which hides it). */
+  readonly location = this.headers?.get("location") ?? undefined;
+}
+
 /** No HTTP answer: DNS, refused connection, reset, or a `fetch` that threw. */
 export class APIConnectionError extends BatchesApiError<undefined> {
   override name = "APIConnectionError";
@@ -88,9 +102,12 @@ export class PaginationLoopError extends BatchesError {
   override name = "PaginationLoopError";
 }
 
+/** What `fetch` answers to `redirect: "manual"`: a redirect status, or 0 where it is opaque (browsers). */
+const REDIRECTS = [0, 301, 302, 303, 307, 308];
+
 /**
- * The one place a status becomes an error class. `secrets` are scrubbed from the message and the
- * body, so that a server echoing a credential cannot leak it into logs.
+ * The one place a status becomes an error class. `secrets` are scrubbed from everything the error
+ * holds (see {@link BatchesApiError}).
  */
 export function makeApiError(
   status: number,
@@ -98,8 +115,10 @@ export function makeApiError(
   headers: Headers | undefined,
   secrets: readonly string[] = [],
 ): BatchesApiError<number> {
-  const clean = redact(body, secrets);
-  const args = [clean, undefined, headers] as const;
+  const args = [body, undefined, headers, secrets] as const;
+  if (REDIRECTS.includes(status)) {
+    return new RedirectError(status, body, `redirect to ${headers?.get("location") ?? "(hidden)"} not followed`, headers, secrets);
+  }
   switch (status) {
     case 400:
       return new BadRequestError(status, ...args);

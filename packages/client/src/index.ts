@@ -5,6 +5,7 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
+  type Redirect,
 } from "./client.js";
 export {
   APIConnectionError,
@@ -21,6 +22,7 @@ export {
   PaginationLoopError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   UnprocessableEntityError,
 } from "./errors.js";
 export { isRetryableResponse, retryDelayMs } from "./internal/backoff.js";

@@ -4,10 +4,12 @@ import type { Batch, ListBatchesParams, ListBatchesResponse } from "./types.js";
 /** Per-request options; they carry over to every page of a traversal. */
 export interface RequestOptions {
   signal?: AbortSignal | undefined;
-  /** Per attempt, in ms. */
+  /** Per attempt, in ms: from sending the request to the last byte of the body. */
   timeout?: number | undefined;
   maxRetries?: number | undefined;
   headers?: Record<string, string> | undefined;
+  /** Overrides the client's `redirect`. */
+  redirect?: "follow" | "error" | undefined;
 }
 
 /** @internal Fetches one page; the client supplies it. */

@@ -1,12 +1,14 @@
 import { assertType, describe, expectTypeOf, test } from "vitest";
 import {
   type Batch,
+  type BatchesApiError,
   type BatchesPage,
   type BatchJobType,
   type BatchStatus,
   createBatchesClient,
   type ListBatchesParams,
   type ListBatchesResponse,
+  type RedirectError,
 } from "../src/index.js";
 
 const client = createBatchesClient({ apiKey: "k" });
@@ -50,6 +52,17 @@ describe("types", () => {
     expectTypeOf((await client.batches.list()).items).toEqualTypeOf<Batch[]>();
     for await (const b of client.batches.list()) expectTypeOf(b).toEqualTypeOf<Batch>();
     for await (const p of client.batches.list().iterPages()) expectTypeOf(p).toEqualTypeOf<BatchesPage>();
+  });
+
+  test('redirect is "follow" or "error", on the client and per request; a RedirectError has a location', () => {
+    assertType(createBatchesClient({ apiKey: "k", redirect: "error" }));
+    assertType(client.batches.list({}, { redirect: "follow" }));
+    // @ts-expect-error "manual" is fetch's, not ours: a redirect is either followed or thrown
+    assertType(createBatchesClient({ apiKey: "k", redirect: "manual" }));
+    // @ts-expect-error per request too
+    assertType(client.batches.list({}, { redirect: "manual" }));
+    expectTypeOf<RedirectError["location"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<RedirectError>().toExtend<BatchesApiError<number>>();
   });
 
   test("client.api is fully typed", async () => {

@@ -70,15 +70,18 @@ export class Spec {
   /**
    * The operation a request is for. `pathname` is percent-encoded as sent; path parameters come
    * back decoded. Undefined when no path matches; `{ allowed }` when the path exists but not with
-   * this method.
+   * this method; `{ redirect }` when it exists with or without a trailing slash (FastAPI answers
+   * those with a 307 to it). A GET operation answers HEAD too, as Starlette's routes do.
    */
-  route(method: string, pathname: string): RouteMatch | { allowed: string[] } | undefined {
+  route(method: string, pathname: string): RouteMatch | { allowed: string[] } | { redirect: string } | undefined {
     const allowed: string[] = [];
     for (const r of this.#routes) {
       const m = r.pattern.exec(pathname);
       if (!m) continue;
-      if (r.method !== method.toLowerCase()) {
+      const verb = method.toLowerCase();
+      if (r.method !== verb && !(verb === "head" && r.method === "get")) {
         allowed.push(r.method.toUpperCase());
+        if (r.method === "get") allowed.push("HEAD");
         continue;
       }
       const pathParams: Record<string, string> = {};
@@ -93,7 +96,11 @@ export class Spec {
       }
       return { operation: r.operation, pathParams };
     }
-    return allowed.length > 0 ? { allowed } : undefined;
+    if (allowed.length > 0) return { allowed };
+    // Starlette's redirect_slashes: the same path with or without its trailing slash exists.
+    const other = pathname.endsWith("/") ? pathname.slice(0, -1) : `${pathname}/`;
+    if (other && this.#routes.some((r) => r.pattern.test(other))) return { redirect: other };
+    return undefined;
   }
 
   /** Every rule the spec states (`x-rules`), with its tier, by id. */

@@ -28,9 +28,10 @@ describe("the operation model is read from the document", () => {
 
   test("routes: an operation and its decoded path parameters, the allowed methods, or nothing", () => {
     expect(spec.route("GET", "/api/v2/batches")).toMatchObject({ operation: { id: "listBatches" } });
-    expect(spec.route("DELETE", "/api/v2/batches")).toEqual({ allowed: expect.arrayContaining(["GET"]) });
+    expect(spec.route("HEAD", "/api/v2/batches")).toMatchObject({ operation: { id: "listBatches" } });
+    expect(spec.route("DELETE", "/api/v2/batches")).toEqual({ allowed: expect.arrayContaining(["GET", "HEAD"]) });
     expect(spec.route("GET", "/api/v2/nothing")).toBeUndefined();
-    expect(spec.route("GET", "/api/v2/batches/")).toBeUndefined();
+    expect(spec.route("GET", "/api/v2/batches/")).toEqual({ redirect: "/api/v2/batches" });
   });
 
   test("an unknown operation or schema is an error that says what exists", () => {

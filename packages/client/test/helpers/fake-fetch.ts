@@ -52,3 +52,33 @@ export function page(items: Batch[], next_page_token?: string): ListBatchesRespo
 }
 
 export const TEST_KEY = "llx-test-SECRET-0123456789abcdef";
+
+/**
+ * A reply (for {@link fakeFetch}) whose body sends `chunks`, then ends as told: `"close"`, `"stall"`
+ * (never another byte, never closed) or an `Error` (the connection dropped mid-body). `cancelled`
+ * counts the bodies cancelled by the client.
+ */
+export function streamed(chunks: readonly string[], end: "close" | "stall" | Error, init: ResponseInit = { status: 200 }) {
+  const encoder = new TextEncoder();
+  const out = {
+    cancelled: 0,
+    reply: (): Response => {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller): Promise<void> | undefined {
+          const chunk = chunks[sent++];
+          if (chunk !== undefined) controller.enqueue(encoder.encode(chunk));
+          else if (end === "stall") return new Promise<void>(() => undefined);
+          else if (end === "close") controller.close();
+          else controller.error(end);
+          return undefined;
+        },
+        cancel() {
+          out.cancelled += 1;
+        },
+      });
+      return new Response(body, init);
+    },
+  };
+  return out;
+}
