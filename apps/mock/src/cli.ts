@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseCommandLine } from "@llama-batches/spec/cli";
+import { exitWithParent, parseCommandLine } from "@llama-batches/spec/cli";
 import { prismLogFilter } from "./internal/cli-prism-log.js";
 import { createProgram, type MockCliOptions } from "./internal/program.js";
 import { startMock } from "./start-mock.js";
@@ -19,6 +19,10 @@ try {
     spec: options.spec,
     onLog: log?.onLog,
   });
+  // From here on, before the ready line: it stops on SIGINT, SIGTERM and SIGHUP (exit 0), when
+  // whoever started it is gone (a killed npx or shell does not always pass the signal on), and on
+  // a crash (exit 1).
+  exitWithParent(mock.stop);
   const mode = options.proxy ? `validation proxy → ${options.proxy}` : options.dynamic ? "dynamic data" : "spec examples";
   if (options.quiet) {
     console.log(`Batches API mock (${mode}) ready: ${mock.url}`);
@@ -27,12 +31,6 @@ try {
       `\nBatches API mock (${mode}) ready: ${mock.url}\nTry: curl -H 'Authorization: Bearer test' ${mock.url}/api/v2/batches\nCtrl-C stops it.`,
     );
   }
-  const shutdown = async () => {
-    await mock.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 } catch (error) {
   log?.flush();
   console.error((error as Error).message);

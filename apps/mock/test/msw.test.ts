@@ -167,12 +167,26 @@ describe("createBatchesHttp()", () => {
     expect(requests.map((r) => new URL(r.url).searchParams.get("status"))).toEqual(["COMPLETED", "COMPLETED"]);
   });
 
+  it("a typed 503 override lets a downstream test prove the client retries", async () => {
+    let calls = 0;
+    server.use(
+      batchesHttp.get("/api/v2/batches", ({ response }) => {
+        calls += 1;
+        if (calls === 1) return response(503).json({ detail: "Service Unavailable" });
+        return response(200).json(example("final-page"));
+      }),
+    );
+    const page = await client({ maxRetries: 1 }).batches.list();
+    expect(calls).toBe(2);
+    expect(page.items).toEqual(example("final-page").items);
+  });
+
   it("only compiles responses the spec defines", () => {
     const handlers = [
       // @ts-expect-error items must be an array of batches
       batchesHttp.get("/api/v2/batches", ({ response }) => response(200).json({ items: "nope" })),
-      // @ts-expect-error the spec defines no 500 response
-      batchesHttp.get("/api/v2/batches", ({ response }) => response(500).json({ detail: "boom" })),
+      // @ts-expect-error the spec defines no 404 response for this operation
+      batchesHttp.get("/api/v2/batches", ({ response }) => response(404).json({ detail: "boom" })),
       // @ts-expect-error the spec has no such path
       batchesHttp.get("/api/v2/nope", ({ response }) => response(200).json({ items: [] })),
     ];

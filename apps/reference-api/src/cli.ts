@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseCommandLine } from "@llama-batches/spec/cli";
+import { exitWithParent, parseCommandLine } from "@llama-batches/spec/cli";
 import { createProgram, type ReferenceCliOptions } from "./internal/program.js";
 import { startReferenceApi } from "./start.js";
 
@@ -16,6 +16,10 @@ try {
     fault: options.fault,
     admin: options.admin === true,
   });
+  // From here on, before the ready line: it stops on SIGINT, SIGTERM and SIGHUP (exit 0), when
+  // whoever started it is gone (a killed npx or shell does not always pass the signal on), and on
+  // a crash (exit 1).
+  exitWithParent(api.stop);
   console.log(`Batches reference API ready in ${Math.round(performance.now() - started)} ms: ${api.url}`);
   if (!options.quiet) {
     console.log(`${api.store.size.toLocaleString("en-US")} batches${api.faults.size ? `; faults on: ${[...api.faults].join(", ")}` : ""}`);
@@ -27,12 +31,6 @@ try {
     const [first] = api.apiKeys;
     if (first) console.log(`Try: curl -H 'Authorization: Bearer ${first.key}' '${api.url}/api/v2/batches?page_size=2'`);
   }
-  const shutdown = async () => {
-    await api.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

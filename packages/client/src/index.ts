@@ -26,6 +26,7 @@ export {
   UnprocessableEntityError,
 } from "./errors.js";
 export { isRetryableResponse, retryDelayMs } from "./internal/backoff.js";
+export { compareBatches } from "./order.js";
 export { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
 export type {
   Batch,

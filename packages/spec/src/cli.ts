@@ -5,6 +5,8 @@
  * exits 2 with a one-line reason.
  */
 import { readFileSync, statSync } from "node:fs";
+import { constants } from "node:os";
+import { inspect } from "node:util";
 import { type Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from "commander";
 
 export { Command, InvalidArgumentError, Option } from "commander";
@@ -95,6 +97,75 @@ export function parseCommandLine<T extends OptionValues>(program: Command, argv:
     throw error;
   }
   return program.opts<T>();
+}
+
+/** The process that started this one, read as early as the CLI loads this module. */
+const startedBy = process.ppid;
+
+export interface ExitWithParentOptions {
+  /** How often to check that the process that started this one is still there; default 500 ms. */
+  pollMs?: number | undefined;
+  /** How long `stop` may take before the process exits anyway; default 10 s. */
+  graceMs?: number | undefined;
+}
+
+/**
+ * Ties a running server's life to whoever started it: call it once the server is up, before it
+ * prints its ready line (a caller may signal it as soon as it reads that), with what stops it.
+ * `stop` runs once, and then the process exits,
+ * - on SIGINT, SIGTERM or SIGHUP: exit 0 (a second signal while stopping exits at once, 128 + its number);
+ * - when the process that started this one is gone, which a wrapper killed without passing the
+ *   signal on (npx, a shell, a test runner killed with SIGKILL) leaves behind: exit 0. An orphan
+ *   is adopted by init or a subreaper, so its parent pid changes; that is polled, unref'd;
+ * - on an uncaught exception or unhandled rejection, printed to stderr first: exit 1.
+ * If `stop` fails, or takes longer than `graceMs`, the process exits 1 regardless.
+ */
+export function exitWithParent(stop: () => Promise<void>, options: ExitWithParentOptions = {}): void {
+  let stopping = false;
+  let exitCode = 0;
+  const poll = setInterval(() => {
+    if (process.ppid !== startedBy) shutdown(0);
+  }, options.pollMs ?? 500);
+  poll.unref();
+  const shutdown = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+    if (stopping) return;
+    stopping = true;
+    clearInterval(poll);
+    process.exitCode = exitCode;
+    setTimeout(() => process.exit(1), options.graceMs ?? 10_000).unref();
+    Promise.resolve()
+      .then(stop)
+      .then(
+        () => process.exit(exitCode),
+        (error: unknown) => {
+          report(error);
+          process.exit(1);
+        },
+      );
+  };
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(128 + (constants.signals[signal] ?? 0));
+      shutdown(0);
+    });
+  }
+  const crash = (error: unknown) => {
+    // Once stopping, a further error (such as EPIPE on a stdout nobody reads) does not stop the stop.
+    if (!stopping) report(error);
+    shutdown(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+}
+
+function report(error: unknown): void {
+  try {
+    process.stderr.write(`${inspect(error)}\n`);
+  } catch {
+    // stderr is gone too; the exit code still tells.
+  }
 }
 
 /** Commander's message without its "error: " prefix, a "(Did you mean …?)" suggestion on the same line. */

@@ -30,10 +30,13 @@ export function spawnPrism(
   args: readonly string[],
   options: { readyTimeoutMs: number; fakerSeed?: string | undefined; onLine?: ((line: string) => void) | undefined },
 ): Promise<PrismProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" };
+  // The launcher exits when its stdin ends: we never write to it, and the kernel closes our end
+  // when this process goes, however it goes (SIGKILL, a signal without a handler, a crash), which
+  // the "exit" handler above cannot see.
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", LLAMA_BATCHES_EXIT_WITH_STDIN: "1" };
   if (options.fakerSeed !== undefined) env.LLAMA_BATCHES_FAKER_SEED = options.fakerSeed;
   const child = spawn(process.execPath, [LAUNCHER, ...args, "--host", "127.0.0.1", "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
     env,
   });
   running.add(child);

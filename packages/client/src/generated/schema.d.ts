@@ -183,7 +183,93 @@ export interface components {
             detail: components["schemas"]["ValidationError"][];
         };
     };
-    responses: never;
+    responses: {
+        /**
+         * @description A request the server could not read (the official SDKs raise `BadRequestError`). The kit's
+         *     servers answer it to what HTTP itself refuses: bytes the parser rejects, headers too large.
+         */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Invalid HTTP request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /** @description Missing, malformed or unknown credentials. */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Invalid authentication credentials"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /** @description Too many requests. Retry after the delay the headers give. */
+        RateLimited: {
+            headers: {
+                /** @description Seconds to wait, or an HTTP date, before retrying. */
+                "Retry-After"?: string;
+                /** @description Milliseconds to wait before retrying; preferred over `Retry-After`. */
+                "retry-after-ms"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Rate limit exceeded"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /**
+         * @description The live service failed (the official SDKs raise `InternalServerError` and retry it). Declared
+         *     so that clients and typed mocks can handle it; no conforming server answers a valid request
+         *     with it, and the contract suite fails on it wherever it expects a 2xx or a 4xx.
+         */
+        InternalServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Internal Server Error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /** @description The live service is overloaded or restarting; retry after the delay the headers give, if any. */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait, or an HTTP date, before retrying. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Service Unavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+    };
     parameters: {
         /**
          * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset; the
@@ -304,20 +390,8 @@ export interface operations {
                     "application/json": components["schemas"]["BatchListResponse"];
                 };
             };
-            /** @description Missing, malformed or unknown credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "detail": "Invalid authentication credentials"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorDetail"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description A query parameter is invalid. `loc` names it, as FastAPI does. */
             422: {
                 headers: {
@@ -341,24 +415,9 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many requests. Retry after the delay the headers give. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait, or an HTTP date, before retrying. */
-                    "Retry-After"?: string;
-                    /** @description Milliseconds to wait before retrying; preferred over `Retry-After`. */
-                    "retry-after-ms"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "detail": "Rate limit exceeded"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorDetail"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
