@@ -20,6 +20,37 @@ describe("Prism's violations, faithfully", () => {
     });
   });
 
+  // As Prism 5.14.2 words a createBatch body (recorded from its sl-violations header). The front
+  // judges bodies before Prism sees them; these reach a client only in proxy mode with --errors.
+  test("body violations name the field, as FastAPI does: a missing property under its parent's location", () => {
+    const reply = fromViolations(422, [
+      {
+        location: ["request", "body"],
+        severity: "Error",
+        code: "required",
+        message: "Request body must have required property 'source_directory_id'",
+      },
+      {
+        location: ["request", "body", "config", "job", "type"],
+        severity: "Error",
+        code: "enum",
+        message: "Request body property config.job.type must be equal to one of the allowed values: parse_v2, extract_v2",
+      },
+      {
+        location: ["request", "body", "source_directory_id"],
+        severity: "Error",
+        code: "type",
+        message: "Request body property source_directory_id must be string",
+      },
+    ]);
+    expect(reply?.status).toBe(422);
+    expect(((reply?.body ?? { detail: [] }) as { detail: { loc: unknown[]; type: string }[] }).detail.map((d) => [d.loc, d.type])).toEqual([
+      [["body", "source_directory_id"], "missing"],
+      [["body", "config", "job", "type"], "enum"],
+      [["body", "source_directory_id"], "type_error"],
+    ]);
+  });
+
   test("a violation about the request as a whole keeps its own status and reason, not a 422", () => {
     const body415 = {
       location: ["request"],

@@ -87,6 +87,20 @@ describe("validation proxy (llama-batches-mock --proxy URL)", () => {
     expect(await bad.json()).toMatchObject({ detail: [{ loc: ["query", "status"] }] });
   });
 
+  test("with errors on, a create body Prism refuses is a 422 naming the field under body, as FastAPI names it", async () => {
+    const proxy = strict;
+    upstreamMethods.length = 0;
+    const body = { config: { job: { configuration_id: "cfg-1", type: "parse_v2" } } };
+    const bad = await fetch(`${proxy.url}/api/v2/batches`, {
+      method: "POST",
+      headers: { authorization: "Bearer t", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { detail: { loc: unknown[] }[] }).detail.map((d) => d.loc)).toEqual([["body", "source_directory_id"]]);
+    expect(upstreamMethods).toEqual([]);
+  });
+
   const get = (path: string, ...headers: string[]) =>
     [`GET ${path} HTTP/1.1`, "host: proxy", "authorization: Bearer t", ...headers, "connection: close"].join("\r\n");
 

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Batch } from "@llama-batches/client";
 import { issue, parseDateTime, type Spec, type ValidationIssue } from "@llama-batches/spec";
+import { BODY_LIMIT_BYTES, BODY_TIMEOUT_MS, drainThen, readBody } from "./body.js";
 import { detail, invalid, type Reply } from "./reply.js";
 import type { BatchStore } from "./store.js";
 
@@ -9,11 +10,10 @@ export const ADMIN_PREFIX = "/_admin/batches";
 /** The header that carries the admin token (not an API key: the admin routes are test tooling). */
 export const ADMIN_TOKEN_HEADER = "x-admin-token";
 /** Documented limits of an admin request body: larger is a 413, slower a 408. */
-export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
-export const ADMIN_BODY_TIMEOUT_MS = 5_000;
+export const ADMIN_BODY_LIMIT_BYTES = BODY_LIMIT_BYTES;
+export const ADMIN_BODY_TIMEOUT_MS = BODY_TIMEOUT_MS;
 
 const MUTABLE = new Set(["status", "updated_at", "results"]);
-const CLOSE = { connection: "close" };
 
 export function newAdminToken(): string {
   return randomBytes(24).toString("base64url");
@@ -89,40 +89,4 @@ export function createAdmin(spec: Spec, store: BatchStore, token: string): (req:
     }
     return out;
   }
-}
-
-/** The body, within the documented size and time, or the answer when it is too big or too slow. */
-function readBody(req: IncomingMessage): Promise<{ text: string } | { reply: Reply }> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > ADMIN_BODY_LIMIT_BYTES) {
-      resolve({ reply: tooLarge() });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (result: { text: string } | { reply: Reply }) => {
-      clearTimeout(timer);
-      req.removeAllListeners("data");
-      resolve(result);
-    };
-    const timer = setTimeout(() => done({ reply: detail(408, "Request body timeout", CLOSE) }), ADMIN_BODY_TIMEOUT_MS);
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > ADMIN_BODY_LIMIT_BYTES) done({ reply: tooLarge() });
-      else chunks.push(chunk);
-    });
-    req.once("end", () => done({ text: Buffer.concat(chunks).toString("utf8") }));
-    req.once("error", () => done({ reply: detail(400, "Invalid request body", CLOSE) }));
-  });
-}
-
-function tooLarge(): Reply {
-  // The rest of the body is not read: the connection closes after the answer.
-  return detail(413, `Request body too large: the limit is ${ADMIN_BODY_LIMIT_BYTES} bytes`, CLOSE);
-}
-
-/** Reads (and drops) a small body before answering, so that a kept-alive connection stays usable. */
-function drainThen(req: IncomingMessage, reply: Reply): Promise<Reply> {
-  return readBody(req).then((read) => ("reply" in read ? read.reply : reply));
 }

@@ -15,6 +15,7 @@ try {
     fixture: options.fixture,
     fault: options.fault,
     admin: options.admin === true,
+    stepMs: options.stepMs,
   });
   // From here on, before the ready line: it stops on SIGINT, SIGTERM and SIGHUP (exit 0), when
   // whoever started it is gone (a killed npx or shell does not always pass the signal on), and on
@@ -27,6 +28,7 @@ try {
     for (const k of api.apiKeys) {
       console.log(`  ${k.key.padEnd(34)} org ${k.organization_id}  ${k.project_id ? `project ${k.project_id}` : "(all projects)"}`);
     }
+    if (options.stepMs !== undefined) console.log(`Batches created through the API move one lifecycle step every ${options.stepMs} ms`);
     if (api.adminToken) console.log(`Admin routes on: send x-admin-token: ${api.adminToken} and content-type: application/json`);
     const [first] = api.apiKeys;
     if (first) console.log(`Try: curl -H 'Authorization: Bearer ${first.key}' '${api.url}/api/v2/batches?page_size=2'`);

@@ -1,42 +1,84 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Spec } from "@llama-batches/spec";
 import { requestTarget } from "@llama-batches/spec/http";
 import type { Authenticator } from "./auth.js";
+import { drained, readBody } from "./body.js";
 import type { ListHandler } from "./list.js";
+import type { Scope } from "./model.js";
 import { detail, encode, type Reply } from "./reply.js";
+import type { BatchHandler, CreateHandler } from "./requests.js";
+
+/** The operations the server implements, each composed once at start (see start.ts). */
+export interface Operations {
+  list: ListHandler;
+  create: CreateHandler;
+  retrieve: BatchHandler;
+  cancel: BatchHandler;
+}
 
 export interface HandlerParts {
-  /** The list operation's path, from the spec. */
-  listPath: string;
+  /** Which operation a request is for: the spec's own router (`Spec.route`). */
+  route: Spec["route"];
   authenticate: Authenticator;
-  list: ListHandler;
+  operations: Operations;
   /** The admin routes, when served. */
   admin?: { prefix: string; handle: (req: IncomingMessage, path: string) => Promise<Reply> } | undefined;
 }
 
-/** The request handler: plain `node:http`, routing to parts composed once at start. */
-export function createHandler({ listPath, authenticate, list, admin }: HandlerParts): (req: IncomingMessage, res: ServerResponse) => void {
+/** The request handler: plain `node:http`, routing by the spec to parts composed once at start. */
+export function createHandler({
+  route: routeOf,
+  authenticate,
+  operations,
+  admin,
+}: HandlerParts): (req: IncomingMessage, res: ServerResponse) => void {
   let requests = 0;
+
+  /** The operation's answer once the credentials are known, or their 401. */
+  const authenticated = (req: IncomingMessage, serve: (scope: Scope) => Reply): Reply => {
+    const scope = authenticate(req.headers);
+    return "status" in scope ? scope : serve(scope);
+  };
 
   function route(req: IncomingMessage): Reply | Promise<Reply> {
     // Origin-form or absolute-form, split by hand: `new URL` throws on targets Node accepts (`//`, `//[`).
     const { pathname, search } = requestTarget(req);
-    if (pathname === listPath) {
-      // Starlette answers HEAD wherever it answers GET.
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        // Answering before the body is read would make node:http close a kept-alive connection.
-        return drained(req).then(() => detail(405, "Method Not Allowed", { allow: "GET, HEAD" }));
-      }
-      const scope = authenticate(req.headers);
-      return "status" in scope ? scope : list({ scope, params: new URLSearchParams(search) });
-    }
-    if (pathname === `${listPath}/`) {
-      // FastAPI's redirect_slashes: a 307 (the method and body are kept) to the path without it.
-      const redirect: Reply = { status: 307, body: undefined, headers: { location: search ? `${listPath}?${search}` : listPath } };
-      return req.method === "GET" || req.method === "HEAD" ? redirect : drained(req).then(() => redirect);
-    }
     if (admin && (pathname === admin.prefix || pathname.startsWith(`${admin.prefix}/`))) return admin.handle(req, pathname);
-    const notFound = detail(404, "Not Found");
-    return req.method === "GET" || req.method === "HEAD" ? notFound : drained(req).then(() => notFound);
+    // Starlette's router: a path no route has is a 404, one with (or without) a trailing slash a 307,
+    // another method a 405 with Allow; HEAD is answered wherever GET is.
+    const match = routeOf(req.method ?? "GET", pathname);
+    if (!match) return afterBody(req, detail(404, "Not Found"));
+    if ("redirect" in match) {
+      // FastAPI's redirect_slashes: a 307 (the method and body are kept), the query kept.
+      return afterBody(req, {
+        status: 307,
+        body: undefined,
+        headers: { location: search ? `${match.redirect}?${search}` : match.redirect },
+      });
+    }
+    if ("allowed" in match) return afterBody(req, detail(405, "Method Not Allowed", { allow: match.allowed.join(", ") }));
+    const params = new URLSearchParams(search);
+    const batchId = match.pathParams.batch_id ?? "";
+    switch (match.operation.id) {
+      case "listBatches":
+        return authenticated(req, (scope) => operations.list({ scope, params }));
+      case "getBatch":
+        return authenticated(req, (scope) => operations.retrieve({ scope, params, batchId }));
+      case "cancelBatch":
+        // The operation takes no body: one that is sent is read and ignored, as FastAPI does.
+        return drained(req).then(() => authenticated(req, (scope) => operations.cancel({ scope, params, batchId })));
+      case "createBatch":
+        return readBody(req).then((read) =>
+          "reply" in read
+            ? read.reply
+            : authenticated(req, (scope) =>
+                operations.create({ scope, params, body: read.text, contentType: req.headers["content-type"] }),
+              ),
+        );
+      default:
+        // An operation of the document this server does not implement.
+        return afterBody(req, detail(404, "Not Found"));
+    }
   }
 
   const respond = (req: IncomingMessage, res: ServerResponse, requestId: string, reply: Reply) => {
@@ -68,7 +110,7 @@ export function createHandler({ listPath, authenticate, list, admin }: HandlerPa
     } catch (error) {
       reply = crashed(req, requestId, error);
     }
-    // The list endpoint answers synchronously; only the admin routes read a body.
+    // Reads answer synchronously; routes that read a body (create, cancel, admin) answer later.
     if (reply instanceof Promise) {
       reply.catch((error: unknown) => crashed(req, requestId, error)).then((r) => respond(req, res, requestId, r));
     } else {
@@ -77,14 +119,7 @@ export function createHandler({ listPath, authenticate, list, admin }: HandlerPa
   };
 }
 
-function drained(req: IncomingMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (req.readableEnded) return resolve();
-    req
-      .once("end", resolve)
-      .once("error", () => resolve())
-      // A connection gone (or a body node's parser refused) ends the wait too.
-      .once("close", () => resolve())
-      .resume();
-  });
+/** The reply once the request's body (if any) is read: answering first would close a kept-alive connection. */
+function afterBody(req: IncomingMessage, reply: Reply): Reply | Promise<Reply> {
+  return req.method === "GET" || req.method === "HEAD" ? reply : drained(req).then(() => reply);
 }

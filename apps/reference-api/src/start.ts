@@ -5,10 +5,17 @@ import { createSpec, getSpec } from "@llama-batches/spec";
 import { answerClientErrors, serverOptions } from "@llama-batches/spec/http";
 import { ADMIN_PREFIX, createAdmin, newAdminToken } from "./admin.js";
 import { createAuthenticator } from "./auth.js";
+import { createCancel } from "./cancel.js";
+import { microsecondClock } from "./clock.js";
+import { createCreate } from "./create.js";
 import { generateDataset, loadFixture } from "./dataset.js";
+import { documentedDetail } from "./documented.js";
 import { applyFaults, type FaultName, parseFaults, type Seams } from "./faults/index.js";
+import { Lifecycle } from "./lifecycle.js";
 import { createList } from "./list.js";
 import type { ApiKey, Dataset, Session } from "./model.js";
+import type { BatchCreateRequest } from "./requests.js";
+import { createRetrieve } from "./retrieve.js";
 import { createHandler } from "./server.js";
 import { BatchStore } from "./store.js";
 import { PageTokens } from "./tokens.js";
@@ -41,6 +48,12 @@ export interface StartReferenceApiOptions {
   tokenSecret?: string | undefined;
   /** Path to the OpenAPI document whose rules the server enforces; the bundled contract by default. */
   spec?: string | undefined;
+  /**
+   * Move the batches created through the API one lifecycle step every `stepMs` milliseconds
+   * (PENDING → RUNNING → one file per step → COMPLETED; a cancel → CANCELLED). Without it they move
+   * only when `step()` is called.
+   */
+  stepMs?: number | undefined;
 }
 
 export interface RunningReferenceApi {
@@ -54,6 +67,8 @@ export interface RunningReferenceApi {
   faults: ReadonlySet<FaultName>;
   /** With `admin`: the token the admin routes need, in `x-admin-token`. */
   adminToken: string | undefined;
+  /** One lifecycle step of every moving batch, now (see `stepMs`); returns how many changed. */
+  step(): number;
   stop(): Promise<void>;
 }
 
@@ -69,6 +84,12 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
   const operation = spec.operation("listBatches");
   const adminToken = options.admin ? (options.adminToken ?? newAdminToken()) : undefined;
   if (!operation.pageSize) throw new Error("the spec's listBatches has no page_size");
+  if (options.stepMs !== undefined && !(Number.isInteger(options.stepMs) && options.stepMs > 0)) {
+    throw new Error(`stepMs must be a whole number of milliseconds above 0, not ${options.stepMs}`);
+  }
+  const clock = microsecondClock(options.utc);
+  const lifecycle = new Lifecycle(store, clock, spec.finalStatuses);
+  const batchNotFound = documentedDetail(spec, "getBatch", 404);
 
   const plain: Seams = {
     authenticate: createAuthenticator(dataset.apiKeys, dataset.sessions),
@@ -76,13 +97,32 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
     store,
     tokens: new PageTokens(options.tokenSecret),
     list: (handler) => handler,
+    parseBody: (text, contentType) => spec.parseBody<BatchCreateRequest>("createBatch", text, contentType),
+    create: (handler) => handler,
+    retrieve: (handler) => handler,
+    cancel: (handler) => handler,
   };
   // Faults wrap the parts from outside, once; without faults, `seams` is `plain`.
-  const seams = faults.size > 0 ? applyFaults(plain, faults, { projects: dataset.projects, apiKeys: dataset.apiKeys }) : plain;
+  const seams = faults.size > 0 ? applyFaults(plain, faults, { projects: dataset.projects, apiKeys: dataset.apiKeys, store, spec }) : plain;
   const handler = createHandler({
-    listPath: operation.path,
+    route: (method, pathname) => spec.route(method, pathname),
     authenticate: seams.authenticate,
-    list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default, maxPageSize: operation.pageSize.maximum })),
+    operations: {
+      list: seams.list(createList({ ...seams, defaultPageSize: operation.pageSize.default, maxPageSize: operation.pageSize.maximum })),
+      create: seams.create(
+        createCreate({
+          spec,
+          parseBody: seams.parseBody,
+          store,
+          projects: dataset.projects,
+          lifecycle,
+          clock,
+          scopeNotFound: documentedDetail(spec, "createBatch", 404),
+        }),
+      ),
+      retrieve: seams.retrieve(createRetrieve({ spec, store, lifecycle, batchNotFound })),
+      cancel: seams.cancel(createCancel({ spec, store, lifecycle, batchNotFound })),
+    },
     admin: adminToken ? { prefix: ADMIN_PREFIX, handle: createAdmin(spec, store, adminToken) } : undefined,
   });
   // Test-double-sized limits, and what node's parser refuses answered in the spec's error shape.
@@ -100,6 +140,8 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // Steps never keep the process alive on their own, and stop with the server.
+  const stepper = options.stepMs === undefined ? undefined : setInterval(() => lifecycle.step(), options.stepMs).unref();
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
@@ -108,7 +150,9 @@ export async function startReferenceApi(options: StartReferenceApiOptions = {}):
     store,
     faults,
     adminToken,
+    step: () => lifecycle.step(),
     stop: () => {
+      clearInterval(stepper);
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

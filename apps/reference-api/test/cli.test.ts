@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { getSpec } from "@llama-batches/spec";
 import { describe, expect, test } from "vitest";
 import { FAULTS } from "../src/faults/index.js";
 import { createProgram } from "../src/internal/program.js";
@@ -74,6 +75,8 @@ describe(`${BIN} CLI`, () => {
       [["--prot", "4020"], /unknown option '--prot' \(Did you mean --port\?\)/],
       [["--host"], /option '--host <addr>' argument missing/],
       [["serve"], /too many arguments/],
+      [["--step-ms", "0"], /'--step-ms <ms>' argument '0' is invalid\. Expected an integer ≥ 1\./],
+      [["--step-ms", "fast"], /'--step-ms <ms>' argument 'fast' is invalid/],
     ];
     const results = await Promise.all(cases.map(async ([args, reason, env]) => ({ result: await run(args, env), reason })));
     for (const { result, reason } of results) expectBadUsage(result, reason);
@@ -122,6 +125,31 @@ describe(`${BIN} CLI`, () => {
       expect(stdout).toMatch(/^Batches reference API ready in \d+ ms: http:\/\/127\.0\.0\.1:\d+\n$/);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 30_000);
+});
+
+describe(`${BIN} --step-ms`, () => {
+  test("batches created through the API move to a final status on their own", async () => {
+    const child = spawn(process.execPath, [CLI, "--port", "0", "--size", "20", "--step-ms", "5"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const ready = await waitForLine(child, /ready in \d+ ms: (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*?(llx-ref-org0-prj0-\S+)/, 15_000);
+      const [, url, key] = ready;
+      const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      const body = JSON.stringify(Object.values(getSpec().requestExamples("createBatch"))[0]?.value);
+      const created = (await (await fetch(`${url}/api/v2/batches`, { method: "POST", headers, body })).json()) as {
+        id: string;
+        status: string;
+      };
+      let status = created.status;
+      // Polls until final; bounded in polls, not time.
+      for (let i = 0; i < 2_000 && !getSpec().finalStatuses.includes(status); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        status = ((await (await fetch(`${url}/api/v2/batches/${created.id}`, { headers })).json()) as { status: string }).status;
+      }
+      expect(getSpec().finalStatuses).toContain(status);
     } finally {
       child.kill("SIGKILL");
     }

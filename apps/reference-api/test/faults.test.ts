@@ -8,6 +8,7 @@ import type { Batch } from "@llama-batches/client";
 import { getSpec } from "@llama-batches/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiKey, FAULTS, type FaultName, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import { type Check, writeChecks } from "./faults-writes.js";
 import {
   asPage,
   bearer,
@@ -75,15 +76,8 @@ function expect422Naming(reply: Reply, parameter: string): void {
   expect(detail.map((d) => d.loc)).toContainEqual(["query", parameter]);
 }
 
-interface Servers {
-  /** Started with the fault under test only. */
-  faulty: RunningReferenceApi;
-  /** Fault-free, same seed and size: the same data and keys. */
-  clean: RunningReferenceApi;
-}
-type Check = (servers: Servers) => Promise<void>;
-
-const checks: Record<FaultName, Check> = {
+/** The checks of the list's faults; those of create, retrieve and cancel are in faults-writes.ts. */
+const listChecks: Partial<Record<FaultName, Check>> = {
   async "drop-last-item"({ faulty, clean }) {
     const key = orgKey(faulty);
     const truth = ids(expected(clean, key));
@@ -335,11 +329,16 @@ const checks: Record<FaultName, Check> = {
   },
 };
 
+const checks: Partial<Record<FaultName, Check>> = { ...listChecks, ...writeChecks };
+
 describe("fault modes", () => {
   let clean: RunningReferenceApi;
+  /** The generated data's ids, before any check creates batches on the clean server. */
+  let generated: string[];
 
   beforeAll(async () => {
     clean = await startReferenceApi({ port: 0, seed: SEED, size: SIZE });
+    generated = ids(clean.store.all());
   });
   afterAll(async () => {
     await clean?.stop();
@@ -357,7 +356,7 @@ describe("fault modes", () => {
       try {
         expect([...faulty.faults]).toEqual([name]);
         expect(faulty.apiKeys).toEqual(clean.apiKeys);
-        expect(ids(faulty.store.all())).toEqual(ids(clean.store.all()));
+        expect(ids(faulty.store.all())).toEqual(generated);
         await check({ faulty, clean });
       } finally {
         await faulty.stop();

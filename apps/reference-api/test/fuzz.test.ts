@@ -22,6 +22,8 @@ const BATCH = 20;
 const KNOWN: readonly string[] = getSpec()
   .operation("listBatches")
   .query.map((p) => p.name);
+/** Every operation's query parameters: what a 422 may name. */
+const ANY_KNOWN: readonly string[] = getSpec().operations.flatMap((o) => o.query.map((p) => p.name));
 const PAGE_SIZE = getSpec().operation("listBatches").pageSize ?? { default: 0, minimum: 0, maximum: 0 };
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
 
@@ -106,21 +108,49 @@ function target(path: string): { pathname: string; searchParams: URLSearchParams
   return { pathname, searchParams: new URLSearchParams(search) };
 }
 
+/** The routes of the API, by the test's own reading of the spec's paths (a batch id is one segment). */
+const ROUTES: readonly [RegExp, "list" | "batch" | "cancel"][] = [
+  [/^\/api\/v2\/batches$/, "list"],
+  [/^\/api\/v2\/batches\/[^/]+$/, "batch"],
+  [/^\/api\/v2\/batches\/[^/]+\/cancel$/, "cancel"],
+];
+const routeOfPath = (pathname: string) => ROUTES.find(([pattern]) => pattern.test(pathname))?.[1];
+
+/** Which operation a request is for: list or create on the list's path, retrieve, cancel; undefined for none. */
+function routeOf(r: FuzzRequest): "list" | "create" | "batch" | "cancel" | undefined {
+  const route = routeOfPath(target(r.path).pathname);
+  return route === "list" && r.method === "POST" ? "create" : route;
+}
+
 /**
- * Any other path: 404, or, for the list's path with a trailing slash, FastAPI's 307 to the path
- * without it, query kept.
+ * Any other path: 404, or, for a path of the API with a trailing slash (or without one it has),
+ * FastAPI's 307 to the other, query kept.
  */
 function notTheList(r: FuzzRequest, reply: Reply): string[] {
   const { pathname } = target(r.path);
-  if (pathname === `${LIST}/`) {
+  const other = pathname.endsWith("/") ? pathname.slice(0, -1) : `${pathname}/`;
+  if (routeOfPath(other)) {
     const sent = r.path.split("#")[0] ?? "";
     const query = sent.includes("?") ? sent.slice(sent.indexOf("?") + 1) : "";
-    const location = query ? `${LIST}?${query}` : LIST;
+    const location = query ? `${other}?${query}` : other;
     return reply.status === 307 && reply.headers.location === location
       ? []
       : [`expected 307 to ${location}, got ${reply.status} ${reply.headers.location}`];
   }
   return reply.status === 404 ? [] : [`expected 404 for ${pathname}, got ${reply.status}`];
+}
+
+/** What a request to retrieve, cancel or create may get: its method's 405, else a 401 without a key, else its answers. */
+function otherOperation(r: FuzzRequest, reply: Reply): string[] {
+  const route = routeOf(r);
+  const method = route === "batch" ? ["GET", "HEAD"] : ["POST"];
+  if (!method.includes(r.method)) {
+    const allow = route === "batch" ? "GET, HEAD" : "POST";
+    return reply.status === 405 && reply.headers.allow === allow ? [] : [`expected 405 with Allow: ${allow}, got ${reply.status}`];
+  }
+  // Random ids exist nowhere: a retrieve or cancel is a 404 (or a 422 for its query); a create is a 200, a 413 or a 422.
+  const statuses = r.headers.authorization === undefined ? [401] : route === "create" ? [200, 413, 422] : [404, 422];
+  return statuses.includes(reply.status) ? [] : [`expected ${statuses.join("/")}, got ${reply.status}`];
 }
 
 /** The generic invariants; returns what is wrong, empty when all is well. */
@@ -139,10 +169,16 @@ function violations(r: FuzzRequest, reply: Reply): string[] {
     if (reply.status === 422) {
       const sentNames = new Set(target(r.path).searchParams.keys());
       if (!Array.isArray(detail) || detail.length === 0) out.push(`422 without a list of issues: ${reply.text.slice(0, 200)}`);
+      const creates = routeOf(r) === "create";
       for (const issue of Array.isArray(detail) ? (detail as { loc?: unknown; msg?: unknown; type?: unknown }[]) : []) {
         const loc = issue.loc;
-        const named = Array.isArray(loc) && loc.length === 2 && loc[0] === "query" && typeof loc[1] === "string" ? loc[1] : undefined;
-        if (!named || !KNOWN.includes(named) || !sentNames.has(named)) {
+        // A create's body issues are named under "body" (the body's own tests check which field).
+        if (creates && Array.isArray(loc) && loc[0] === "body") continue;
+        const named =
+          Array.isArray(loc) && (loc.length === 2 || loc.length === 3) && loc[0] === "query" && typeof loc[1] === "string"
+            ? loc[1]
+            : undefined;
+        if (!named || !ANY_KNOWN.includes(named) || !sentNames.has(named)) {
           out.push(`422 issue does not name a query parameter that was sent: ${JSON.stringify(issue)}`);
         }
         if (typeof issue.msg !== "string" || typeof issue.type !== "string")
@@ -150,7 +186,7 @@ function violations(r: FuzzRequest, reply: Reply): string[] {
       }
     }
   }
-  if (reply.status === 200 && r.method === "GET") out.push(...pageViolations(r, reply));
+  if (reply.status === 200 && r.method === "GET" && routeOf(r) === "list") out.push(...pageViolations(r, reply));
   return out;
 }
 
@@ -497,7 +533,7 @@ describe("malformed-input fuzz (one fault-free server)", () => {
     expect(refused).toBeGreaterThan(50);
   });
 
-  it("random paths under /api/v2/ and random methods: 404, 405 or the list, never 5xx", async () => {
+  it("random paths under /api/v2/ and random methods: 404, 405, 307 or an operation's answers, never 5xx", async () => {
     const segment = fc.oneof(
       fc.webSegment(),
       fc.string({
@@ -507,7 +543,21 @@ describe("malformed-input fuzz (one fault-free server)", () => {
         ),
         maxLength: 20,
       }),
-      fc.constantFrom("batches", "BATCHES", "batches/", "%62atches", "..", ".", "%2e%2e", "batches;x", "batches.json", "", "bat-123", "v2"),
+      fc.constantFrom(
+        "batches",
+        "BATCHES",
+        "batches/",
+        "%62atches",
+        "..",
+        ".",
+        "%2e%2e",
+        "batches;x",
+        "batches.json",
+        "",
+        "bat-123",
+        "v2",
+        "cancel",
+      ),
       percentGarbage,
     );
     const arb = fc
@@ -534,20 +584,26 @@ describe("malformed-input fuzz (one fault-free server)", () => {
           ...(withBody ? { body } : {}),
         };
       });
+    let others = 0;
     let lists = 0;
     const reached = await fuzz(arb, 40, sendRaw, (r, reply) => {
-      const { pathname } = target(r.path);
-      if (pathname !== LIST) return notTheList(r, reply);
+      const route = routeOf(r);
+      if (route === undefined) return notTheList(r, reply);
+      if (route !== "list") {
+        others += 1;
+        return otherOperation(r, reply);
+      }
       lists += 1;
       if (r.method !== "GET" && r.method !== "HEAD") {
-        return reply.status === 405 && reply.headers.allow === "GET, HEAD"
+        return reply.status === 405 && reply.headers.allow === "GET, HEAD, POST"
           ? []
-          : [`expected 405 with Allow: GET, HEAD, got ${reply.status}`];
+          : [`expected 405 with Allow: GET, HEAD, POST, got ${reply.status}`];
       }
       const expectedStatuses = r.headers.authorization === undefined ? [401] : [200, 422];
       return expectedStatuses.includes(reply.status) ? [] : [`expected ${expectedStatuses.join("/")}, got ${reply.status}`];
     });
     expect(lists).toBeGreaterThan(100);
+    expect(others, "requests to retrieve, cancel or create").toBeGreaterThan(20);
     expect(reached.app, JSON.stringify(reached)).toBeGreaterThan(reached.parser);
   });
 });

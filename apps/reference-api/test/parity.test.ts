@@ -11,7 +11,8 @@ import { type RunningMock, startMock } from "@llama-batches/mock";
 import { getSpec } from "@llama-batches/spec";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import { BODY_LIMIT_BYTES, BODY_TIMEOUT_MS, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
+import { batchPath, CREATE_PATH, cancelPath, EXAMPLE_BODY } from "./batches.js";
 import { fcOptions } from "./helpers.js";
 
 const list = getSpec().operation("listBatches");
@@ -172,6 +173,10 @@ describe("mock and reference API: HTTP met the same way, as decided", () => {
   const get = (target: string, ...headers: string[]) => request("GET", target, (c) => [bearer(c), ...headers]);
   const withBody = (target: string, headers: string[], body: string) => request("GET", target, (c) => [bearer(c), ...headers], body);
   const invalidPageSize = { type: "int_parsing", loc: ["query", "page_size"] };
+  const tooLarge = getSpec().responseExamples("createBatch", 413).default?.value;
+  const piece = "x".repeat(16 * 1024);
+  /** Chunks past the limit, and no last chunk: the answer must not wait for the end. */
+  const pastTheLimit = Array.from({ length: BODY_LIMIT_BYTES / piece.length + 1 }, () => `4000\r\n${piece}\r\n`).join("");
   /** One case: its request, the status on both, what both must show besides. Error bodies must be equal in every case. */
   const at = (name: string, req: RawRequest, status: number, shown: Record<string, unknown> = {}) => ({ name, req, status, shown });
 
@@ -229,13 +234,31 @@ describe("mock and reference API: HTTP met the same way, as decided", () => {
       body: { detail: [expect.objectContaining({ loc: ["query", "created_at_on_or_after"] })] },
     }),
     // The route first: 405 with Allow, whatever the credentials.
-    ...["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PURGE", "PROPFIND"].map((method) =>
+    // POST on the list's path is create.
+    ...["PUT", "PATCH", "DELETE", "OPTIONS", "PURGE", "PROPFIND"].map((method) =>
       at(
         `${method} on the list`,
         request(method, LIST, () => ["content-length: 2"], "{}"),
         405,
-        { allow: "GET, HEAD", body: { detail: "Method Not Allowed" } },
+        { allow: "GET, HEAD, POST", body: { detail: "Method Not Allowed" } },
       ),
+    ),
+    at("GET on cancel", get(`${LIST}/bat-1/cancel`), 405, { allow: "POST", body: { detail: "Method Not Allowed" } }),
+    at(
+      "POST on a batch",
+      request("POST", `${LIST}/bat-1`, () => ["content-length: 0"]),
+      405,
+      { allow: "GET, HEAD" },
+    ),
+    at("a batch's path with a trailing slash", get(`${LIST}/bat-1/?expand=results`), 307, {
+      location: `${LIST}/bat-1?expand=results`,
+      body: "",
+    }),
+    at(
+      "a create without credentials",
+      request("POST", LIST, () => ["content-type: application/json", "content-length: 2"], "{}"),
+      401,
+      { "www-authenticate": "Bearer" },
     ),
     at("a method node's parser does not know", request("BREW", LIST), 400, { body: { detail: "Invalid HTTP method" } }),
     // FastAPI's redirect_slashes: a 307 to the path without the slash, the query kept, any method.
@@ -271,6 +294,26 @@ describe("mock and reference API: HTTP met the same way, as decided", () => {
     at("a raw 0xFF in the target", { head: (c) => `GET ${LIST}\xff HTTP/1.1\r\nhost: api\r\n${bearer(c)}` }, 400),
     at("a NUL in a header", get(LIST, "x-a: a\0b"), 400),
     at("Content-Length with Transfer-Encoding", withBody(LIST, ["content-length: 3", "transfer-encoding: chunked"], "0\r\n\r\n"), 400),
+    // Bodies, bounded by the spec's limit (`x-body-limit-bytes`) and the kit's body timeout, by the
+    // one reader of `@llama-batches/spec/http`: the same 413 (the spec's example) and 408.
+    at(
+      "a create body declared over the spec's limit",
+      request("POST", LIST, (c) => [bearer(c), "content-type: application/json", `content-length: ${BODY_LIMIT_BYTES + 1}`]),
+      413,
+      { connection: "close", body: tooLarge },
+    ),
+    at(
+      "a chunked create body that passes the spec's limit",
+      request("POST", LIST, (c) => [bearer(c), "content-type: application/json", "transfer-encoding: chunked"], pastTheLimit),
+      413,
+      { connection: "close", body: tooLarge },
+    ),
+    at(
+      `a create body that stops coming (${BODY_TIMEOUT_MS} ms)`,
+      request("POST", LIST, (c) => [bearer(c), "content-type: application/json", "content-length: 100"], '{"config":'),
+      408,
+      { connection: "close", body: { detail: "Request body timeout" } },
+    ),
   ];
 
   test.each(cases)("$name → $status on both", async ({ req, status, shown }) => {
@@ -282,5 +325,114 @@ describe("mock and reference API: HTTP met the same way, as decided", () => {
     }
     if ("body" in shown) expect(fromMock.body).toEqual(shown.body);
     if (status >= 400 || "body" in shown) expect(fromReference.body).toEqual(fromMock.body);
+  });
+});
+
+describe("mock and reference API: the same 422 on create, retrieve and cancel", () => {
+  const spec = getSpec();
+  const operations = ["createBatch", "getBatch", "cancelBatch"].map((id) => spec.operation(id));
+  const valid = JSON.stringify(EXAMPLE_BODY);
+
+  /** The same request to both, each with its own credentials; the status and the body. */
+  async function both(method: string, path: string, body?: string, contentType = "application/json"): Promise<[Answer, Answer]> {
+    const ask = async (base: string, bearer: string): Promise<Answer> => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { "content-type": contentType }) },
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: text ? JSON.parse(text) : "" };
+    };
+    return Promise.all([ask(mock.url, "test"), ask(reference.url, key)]);
+  }
+
+  /** Where an operation's request goes, with `query`; a create carries a valid body. */
+  function requestOf(opId: string, query: string): [string, string, string | undefined] {
+    const q = query ? `?${query}` : "";
+    if (opId === "createBatch") return ["POST", `${CREATE_PATH}${q}`, valid];
+    const id = reference.store.all()[0]?.id ?? "";
+    return opId === "getBatch" ? ["GET", `${batchPath(id)}${q}`, undefined] : ["POST", `${cancelPath(id)}${q}`, undefined];
+  }
+
+  const queryCases = operations.flatMap((op) =>
+    op.query.flatMap((p) =>
+      // An array of an enum (expand): each item is judged; the contract's values are for scalars.
+      [...invalidValues(p), ...(p.items?.enum ?? []).flatMap((v) => [v.toUpperCase(), `${v} `, `${v}s`]), "", "%00"].map(
+        (value) => [op.id, p.name, value] as const,
+      ),
+    ),
+  );
+
+  test("every query parameter of the three has several wrong values here", () => {
+    for (const op of operations) {
+      for (const p of op.query) expect(queryCases.filter(([id, name]) => id === op.id && name === p.name).length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  test.each(queryCases)("%s %s=%j", async (opId, name, value) => {
+    const query = new URLSearchParams({ [name]: value }).toString();
+    const expected = spec.parseQuery(opId, new URLSearchParams(query));
+    // Valid for the schema: each server serves it its own way (the mock's example, the reference API's data).
+    if (expected.ok) return;
+    const [fromMock, fromReference] = await both(...requestOf(opId, query));
+    expect(core(fromMock)).toEqual({ status: 422, body: { detail: expected.issues } });
+    expect(core(fromReference)).toEqual(core(fromMock));
+  });
+
+  test("expand repeated, with one wrong value among right ones", async () => {
+    const query = "expand=results&expand=files&expand=results";
+    const [fromMock, fromReference] = await both(...requestOf("getBatch", query));
+    expect(fromMock.status).toBe(422);
+    expect(core(fromReference)).toEqual(core(fromMock));
+  });
+
+  const job = EXAMPLE_BODY.config.job;
+  const bodyCases: [string, string | undefined, string?, string?][] = [
+    ["no body", undefined],
+    ["an empty body", ""],
+    ["JSON null", "null"],
+    ["broken JSON", '{"config":'],
+    ["trailing garbage", `${valid}x`],
+    ["an array", "[]"],
+    ["a string", '"x"'],
+    ["a number", "7"],
+    ["missing source_directory_id", JSON.stringify({ config: EXAMPLE_BODY.config })],
+    ["missing config", JSON.stringify({ source_directory_id: "dir-1" })],
+    ["an empty object", "{}"],
+    ["a job type outside the enum", JSON.stringify({ ...EXAMPLE_BODY, config: { job: { ...job, type: "parse_v9" } } })],
+    ["a job without configuration_id", JSON.stringify({ ...EXAMPLE_BODY, config: { job: { type: job.type } } })],
+    ["config.job not an object", JSON.stringify({ ...EXAMPLE_BODY, config: { job: "x" } })],
+    ["source_directory_id a number", JSON.stringify({ ...EXAMPLE_BODY, source_directory_id: 7 })],
+    ["webhook_configurations a string", JSON.stringify({ ...EXAMPLE_BODY, webhook_configurations: "x" })],
+    ["a webhook event outside the enum", JSON.stringify({ ...EXAMPLE_BODY, webhook_configurations: [{ webhook_events: ["batch.nope"] }] })],
+    [
+      "webhook_output_format outside the enum",
+      JSON.stringify({ ...EXAMPLE_BODY, webhook_configurations: [{ webhook_output_format: "xml" }] }),
+    ],
+    ["webhook_configuration_ids of numbers", JSON.stringify({ ...EXAMPLE_BODY, webhook_configuration_ids: [1] })],
+    ["a valid body as text/plain", valid, "text/plain"],
+    ["a valid body as form data", valid, "application/x-www-form-urlencoded"],
+    ["a bad query and a bad body", JSON.stringify({ config: EXAMPLE_BODY.config }), "application/json", "organization_id=x"],
+    ["a bad query and broken JSON", "{", "application/json", "project_id=x"],
+  ];
+
+  test.each(bodyCases)("create with %s: the same 422 on both", async (_name, body, contentType, query) => {
+    const [fromMock, fromReference] = await both("POST", query ? `${CREATE_PATH}?${query}` : CREATE_PATH, body, contentType);
+    expect(fromMock.status, JSON.stringify(fromMock.body)).toBe(422);
+    expect(core(fromReference)).toEqual(core(fromMock));
+  });
+
+  test("create with extra fields, at the top and inside config: accepted by both", async () => {
+    const body = JSON.stringify({ ...EXAMPLE_BODY, priority: 1, config: { ...EXAMPLE_BODY.config, extra: true } });
+    const [fromMock, fromReference] = await both("POST", CREATE_PATH, body);
+    expect([fromMock.status, fromReference.status]).toEqual([200, 200]);
+  });
+
+  test("a body sent to cancel is ignored by both: what decides is the query", async () => {
+    const [method, path] = requestOf("cancelBatch", "organization_id=x");
+    const [fromMock, fromReference] = await both(method, path, "{broken");
+    expect(fromMock.status).toBe(422);
+    expect(core(fromReference)).toEqual(core(fromMock));
   });
 });

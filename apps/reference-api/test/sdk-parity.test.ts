@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { type Batch, type BatchStatus, createBatchesClient } from "@llama-batches/client";
 import LlamaCloud from "@llamaindex/llama-cloud";
 import { describe, expect, test } from "vitest";
 import type { ApiKey } from "../src/index.js";
+import { CREATED_STATUS, EXAMPLE_BODY, EXPANDED, FINAL_STATUSES } from "./batches.js";
 import { expectedBatches, ids, useReferenceApi } from "./helpers.js";
 
 const ref = useReferenceApi({ port: 0, seed: 23, size: 450 });
@@ -62,5 +64,40 @@ describe("the official SDK and our client page the same batches in the same orde
     const [sdkNext, clientNext] = await Promise.all([sdkPage.getNextPage(), clientPage.getNextPage()]);
     expect(clientNext.items.map((b) => b.id)).toEqual(sdkNext.items.map((b) => b.id));
     expect(clientNext.items.map((b) => b.id)).toEqual(expectedIds(key, undefined).slice(7, 14));
+  });
+});
+
+describe("the official SDK's create, get (expand results) and cancel", () => {
+  test("create → get with results → cancel → CANCELLED at the next step; a final batch's cancel is a BadRequestError", async () => {
+    const key = keyOf("organization");
+    const sdk = new LlamaCloud({ apiKey: key.key, baseURL: ref.api.url, maxRetries: 0, logLevel: "off" });
+    const directory = `dir-${randomUUID()}`;
+    const made = await sdk.batches.create({ ...EXAMPLE_BODY, source_directory_id: directory });
+    expect(made).toMatchObject({ source_directory_id: directory, config: EXAMPLE_BODY.config, status: CREATED_STATUS, results: null });
+    expect(made.id).toMatch(/^bat-/);
+
+    const got = await sdk.batches.get(made.id, { expand: [EXPANDED] });
+    expect({ ...got, results: null }).toEqual(made);
+    expect(Array.isArray(got.results)).toBe(true);
+    expect(got.results?.length).toBeGreaterThan(0);
+    expect((await sdk.batches.get(made.id)).results).toBeNull();
+
+    const cancelled = await sdk.batches.cancel(made.id);
+    expect(cancelled).toEqual(made);
+    ref.api.step();
+    const after = await sdk.batches.get(made.id);
+    expect(FINAL_STATUSES).toContain(after.status);
+    expect(after.status).not.toBe(made.status);
+    // The decided 400, which the SDK does not retry (it would retry a 409).
+    const refused = await sdk.batches.cancel(made.id).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(LlamaCloud.BadRequestError);
+    const missing = await sdk.batches.get(`bat-${randomUUID()}`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(missing).toBeInstanceOf(LlamaCloud.NotFoundError);
   });
 });

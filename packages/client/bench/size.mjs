@@ -1,4 +1,4 @@
-// Shipped size of the client (with openapi-fetch) vs the official SDK (@llamaindex/llama-cloud): each
+// Shipped size of the client (with openapi-fetch), and of its webhooks entry, vs the official SDK (@llamaindex/llama-cloud): each
 // bundled the way an app would ship it (esbuild --bundle --minify, ESM, browser), then gzip -9.
 //
 // Run after `pnpm build`: `node bench/size.mjs` (part of `pnpm bench`). No env knobs.
@@ -26,9 +26,13 @@ async function shippedSize(contents) {
 await runBench("client size", async ({ targets }) => {
   const sizes = {
     "@llama-batches/client (+ openapi-fetch)": await shippedSize(`export * from "@llama-batches/client";`),
+    // A webhook receiver's import: no HTTP client in it.
+    "@llama-batches/client/webhooks": await shippedSize(`export * from "@llama-batches/client/webhooks";`),
+    "both entries together": await shippedSize(`export * from "@llama-batches/client"; export * from "@llama-batches/client/webhooks";`),
     "official SDK (@llamaindex/llama-cloud)": await shippedSize(`export { default } from "@llamaindex/llama-cloud";`),
   };
-  const ours = sizes["@llama-batches/client (+ openapi-fetch)"].gzipped;
+  // The whole client: both entries in one bundle, as an app that calls the API and receives its webhooks ships it.
+  const ours = sizes["both entries together"].gzipped;
   const official = sizes["official SDK (@llamaindex/llama-cloud)"].gzipped;
   printTable(
     "Bundle size (esbuild --bundle --minify, then gzip -9)",
@@ -39,5 +43,9 @@ await runBench("client size", async ({ targets }) => {
       "× official SDK": fmt(s.gzipped / official, 3),
     })),
   );
-  targets.push({ target: "client min+gz ≤ 8 kB", measured: `${fmt(ours / 1000, 1)} kB`, result: verdict(ours <= 8_000) });
+  targets.push({
+    target: "whole client (both entries) min+gz ≤ 8 kB",
+    measured: `${fmt(ours / 1000, 2)} kB (${ours} B)`,
+    result: verdict(ours <= 8_000),
+  });
 });

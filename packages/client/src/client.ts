@@ -1,11 +1,25 @@
 import createClient, { type Client } from "openapi-fetch";
-import { BatchesApiError, BatchesError, makeApiError } from "./errors.js";
+import { BatchesError, makeApiError } from "./errors.js";
+import { DEFAULT_REGION, REGIONS } from "./generated/constants.js";
 import { readEnv } from "./internal/env.js";
+import { parseBatch, parsePage } from "./internal/parse.js";
 import { type AttemptPolicy, type FetchLike, send } from "./internal/transport.js";
 import { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
-import type { ListBatchesParams, ListBatchesResponse, paths } from "./types.js";
+import { type Region, regionHint, resolveBaseUrl } from "./regions.js";
+import { type SyncEvent, type SyncParams, sync } from "./sync.js";
+import type {
+  Batch,
+  BatchCancelParams,
+  BatchCreateParams,
+  BatchRetrieveParams,
+  BatchScopeParams,
+  ListBatchesParams,
+  paths,
+} from "./types.js";
+import { type WaitForOptions, waitFor } from "./wait.js";
 
-export const DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai";
+/** The default region's URL, from the spec. */
+export const DEFAULT_BASE_URL: string = REGIONS[DEFAULT_REGION];
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -17,11 +31,20 @@ export interface BatchesClientOptions {
   apiKey?: string | null | undefined;
   /** The web app's `session` cookie, an alternative to `apiKey`. */
   session?: string | undefined;
-  /** Defaults to `LLAMA_CLOUD_BASE_URL`, else the production API. */
+  /** Defaults to `LLAMA_CLOUD_BASE_URL`, else the region's URL (see `region`). Not with `region`. */
   baseUrl?: string | undefined;
+  /**
+   * The region whose API to call (keys are region-bound); defaults to `LLAMA_CLOUD_REGION`, else the
+   * spec's default. An alternative to `baseUrl`; precedence: `baseUrl`, `region`,
+   * `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_REGION`.
+   */
+  region?: Region | undefined;
   /** Defaults to the global `fetch`, looked up at each request (so test interceptors work). */
   fetch?: FetchLike | undefined;
-  /** Retries after the first attempt for GETs on 408, 409, 429, ≥500 and connection errors. */
+  /**
+   * Retries after the first attempt: for GETs on 408, 409, 429, ≥500 and connection errors; for
+   * POSTs only where a repeat cannot act twice (see README, Retries).
+   */
   maxRetries?: number | undefined;
   /** Per attempt, in ms: from sending the request to the last byte of the body. */
   timeout?: number | undefined;
@@ -48,9 +71,31 @@ export interface BatchesClient {
      * for await (const batch of client.batches.list({ status: "RUNNING" })) console.log(batch.id);
      */
     list(query?: ListBatchesParams, options?: RequestOptions): PagePromise;
+    /**
+     * Creates a batch (`PENDING`). The body's fields and the scope (`organization_id`, `project_id`,
+     * sent as query parameters) in one object, as the official SDK takes them. Not idempotent: see
+     * README, Retries.
+     */
+    create(params: BatchCreateParams, options?: RequestOptions): Promise<Batch>;
+    /** One batch; `expand: ["results"]` fills in `results` (sent as repeated `expand=`). */
+    retrieve(id: string, params?: BatchRetrieveParams, options?: RequestOptions): Promise<Batch>;
+    /** Asks a batch to stop: answers with the batch as it is; it reaches `CANCELLED` later. */
+    cancel(id: string, params?: BatchCancelParams, options?: RequestOptions): Promise<Batch>;
+    /** Polls until a final status (or one of `until`); see README, Waiting. */
+    waitFor(id: string, options?: WaitForOptions): Promise<Batch>;
+    /** Incremental reads for pipelines: batches and checkpoints; see README, Sync. */
+    sync(params: SyncParams, options?: RequestOptions): AsyncGenerator<SyncEvent, void, undefined>;
   };
   /** The underlying openapi-fetch client, with the same auth, retries and timeouts. */
   readonly api: Client<paths>;
+}
+
+/** What each call hands openapi-fetch: read the body within the attempt, through our transport. */
+interface CallInit {
+  parseAs: "stream";
+  fetch: (request: Request) => Promise<Response>;
+  headers?: Record<string, string>;
+  redirect?: RequestRedirect;
 }
 
 export function createBatchesClient(options: BatchesClientOptions = {}): BatchesClient {
@@ -60,7 +105,8 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
     throw new BatchesError("No credentials: pass `apiKey` (or `session`) to createBatchesClient, or set LLAMA_CLOUD_API_KEY.");
   }
   const secrets = [apiKey, session].filter((s): s is string => Boolean(s));
-  const baseUrl = (options.baseUrl ?? readEnv("LLAMA_CLOUD_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const baseUrl = resolveBaseUrl(options.baseUrl, options.region);
+  const hint = regionHint(baseUrl);
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const policy: AttemptPolicy = {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
@@ -78,50 +124,69 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
     fetch: (request) => send(fetchImpl, request, policy),
   });
 
-  const fetchPage = async (query: ListBatchesParams, opts: RequestOptions | undefined): Promise<BatchesPage> => {
-    // Always a per-request fetch: it hands the caller's signal (or its absence) to the transport
-    // directly, and carries per-request timeout and retry overrides.
-    const attempt: AttemptPolicy =
-      opts?.timeout !== undefined || opts?.maxRetries !== undefined
-        ? { maxRetries: opts.maxRetries ?? policy.maxRetries, timeout: opts.timeout ?? policy.timeout }
-        : policy;
-    const signal = opts?.signal ?? null;
-    // The transport reads a 2xx body within the attempt and hands its text over here; openapi-fetch,
-    // asked for a stream, leaves the body alone.
+  /**
+   * One request. Always a per-request fetch: it hands the caller's signal (or its absence) to the
+   * transport directly and carries per-request overrides. The transport reads a 2xx body within the
+   * attempt and hands its text over here; openapi-fetch, asked for a stream, leaves the body alone.
+   */
+  const call = async <T>(
+    run: (init: CallInit) => Promise<{ error?: unknown; response: Response }>,
+    opts: RequestOptions | undefined,
+    parse: (text: string | undefined, response: Response, secrets: readonly string[]) => T,
+  ): Promise<T> => {
     let text: string | undefined;
-    const { error, response } = await api.GET("/api/v2/batches", {
-      params: { query },
+    const attempt: AttemptPolicy = {
+      maxRetries: opts?.maxRetries ?? policy.maxRetries,
+      timeout: opts?.timeout ?? policy.timeout,
+      // A per-call `maxRetries` is the caller's consent that a POST may act twice (see README, Retries).
+      repeatable: opts?.maxRetries !== undefined,
+    };
+    const signal = opts?.signal ?? null;
+    const { error, response } = await run({
       parseAs: "stream",
-      ...(opts?.headers ? { headers: opts.headers } : undefined),
-      ...(opts?.redirect ? { redirect: toFetch(opts.redirect) } : undefined),
+      ...(opts?.headers && { headers: opts.headers }),
+      ...(opts?.redirect && { redirect: toFetch(opts.redirect) }),
       fetch: (request: Request) =>
         send(fetchImpl, request, attempt, signal, (t) => {
           text = t;
         }),
     });
-    if (!response.ok) throw makeApiError(response.status, error, response.headers, secrets);
-    return new BatchesPage(parsePage(text, response, secrets), response, query, opts, fetchPage);
+    const { status, headers } = response;
+    if (!response.ok) throw makeApiError(status, error, headers, secrets, status === 401 ? hint : undefined);
+    return parse(text, response, secrets);
   };
+
+  const fetchPage = (query: ListBatchesParams, opts: RequestOptions | undefined): Promise<BatchesPage> =>
+    call(
+      (init) => api.GET("/api/v2/batches", { params: { query }, ...init }),
+      opts,
+      (text, response) => new BatchesPage(parsePage(text, response, secrets), response, query, opts, fetchPage),
+    );
+
+  const one = (run: (init: CallInit) => Promise<{ error?: unknown; response: Response }>, opts: RequestOptions | undefined) =>
+    call(run, opts, parseBatch);
+
+  const retrieve = (batch_id: string, query: BatchRetrieveParams = {}, opts?: RequestOptions) =>
+    one((init) => api.GET("/api/v2/batches/{batch_id}", { params: { path: { batch_id }, query }, ...init }), opts);
+
+  const list = (query: ListBatchesParams = {}, opts?: RequestOptions) => new PagePromise(fetchPage(query, opts));
 
   return {
     baseUrl,
     batches: {
-      list: (query = {}, opts) => new PagePromise(fetchPage(query, opts)),
+      list,
+      create: ({ organization_id, project_id, ...body }, opts) =>
+        // openapi-fetch leaves undefined query values out.
+        one(
+          (init) => api.POST("/api/v2/batches", { params: { query: { organization_id, project_id } as BatchScopeParams }, body, ...init }),
+          opts,
+        ),
+      retrieve,
+      cancel: (batch_id, query = {}, opts) =>
+        one((init) => api.POST("/api/v2/batches/{batch_id}/cancel", { params: { path: { batch_id }, query }, ...init }), opts),
+      waitFor: (id, opts) => waitFor(retrieve, id, opts),
+      sync: (params, opts) => sync(list, params, opts),
     },
     api,
   };
-}
-
-/** A 2xx that is not a page is an error too: never hand the caller something that is not a page. */
-function parsePage(text: string | undefined, response: Response, secrets: readonly string[]): ListBatchesResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(text ?? "");
-  } catch {
-    throw new BatchesApiError(response.status, text, "response body is not JSON", response.headers, secrets);
-  }
-  if (typeof body !== "object" || body === null || !Array.isArray((body as { items?: unknown }).items)) {
-    throw new BatchesApiError(response.status, body, "response body has no `items` array", response.headers, secrets);
-  }
-  return body as ListBatchesResponse;
 }

@@ -1,11 +1,10 @@
 import { redact, redactHeaders } from "./internal/redact.js";
+import type { Batch } from "./types.js";
 
 /** Base of every error this package throws. */
 export class BatchesError extends Error {
   override name = "BatchesError";
 }
-
-const REQUEST_ID_HEADERS = ["x-request-id", "request-id"] as const;
 
 /**
  * An HTTP-level failure: the server answered with a non-2xx status (or an unusable body), or no
@@ -17,22 +16,22 @@ const REQUEST_ID_HEADERS = ["x-request-id", "request-id"] as const;
  */
 export class BatchesApiError<TStatus extends number | undefined = number | undefined> extends BatchesError {
   override name = "BatchesApiError";
-  readonly status: TStatus;
+  declare readonly status: TStatus;
   /** The parsed JSON body, or the raw text when it was not JSON. */
-  readonly body: unknown;
+  declare readonly body: unknown;
   /** The response's headers (a copy, when there are secrets to scrub). */
-  readonly headers: Headers | undefined;
+  declare readonly headers: Headers | undefined;
   /** The server's request id (`x-request-id`), to quote to support. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
 
-  constructor(status: TStatus, body: unknown, message: string | undefined, headers: Headers | undefined, secrets: readonly string[] = []) {
+  constructor(status: TStatus, body: unknown, message: string | undefined, headers?: Headers | undefined, secrets: readonly string[] = []) {
     const keys = secrets.filter(Boolean);
     const clean = redact(body, keys);
     super(redact(describe(status, clean, message), keys));
     this.status = status;
     this.body = clean;
     this.headers = redactHeaders(headers, keys);
-    this.requestId = requestIdOf(this.headers);
+    this.requestId = this.headers?.get("x-request-id") || this.headers?.get("request-id") || undefined;
   }
 
   toJSON(): Record<string, unknown> {
@@ -76,7 +75,7 @@ export class RedirectError extends BatchesApiError<number> {
 export class APIConnectionError extends BatchesApiError<undefined> {
   override name = "APIConnectionError";
   constructor(options: { message?: string; cause?: unknown } = {}) {
-    super(undefined, undefined, options.message ?? "Connection error.", undefined);
+    super(undefined, undefined, options.message ?? "Connection error.");
     if (options.cause !== undefined) this.cause = options.cause;
   }
 }
@@ -93,7 +92,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 export class APIUserAbortError extends BatchesApiError<undefined> {
   override name = "APIUserAbortError";
   constructor(options: { message?: string } = {}) {
-    super(undefined, undefined, options.message ?? "Request was aborted.", undefined);
+    super(undefined, undefined, options.message ?? "Request was aborted.");
   }
 }
 
@@ -102,68 +101,74 @@ export class PaginationLoopError extends BatchesError {
   override name = "PaginationLoopError";
 }
 
+/** `waitFor` ran out of time before the batch reached a status it waits for. */
+export class WaitForTimeoutError extends BatchesError {
+  override name = "WaitForTimeoutError";
+  declare readonly batchId: string;
+  /** The batch as the last successful poll saw it (undefined when no poll succeeded). */
+  declare readonly lastBatch: Batch | undefined;
+
+  constructor(batchId: string, lastBatch: Batch | undefined, timeout: number) {
+    super(`Batch ${batchId} still ${lastBatch?.status ?? "unseen"} after ${timeout} ms`);
+    this.batchId = batchId;
+    this.lastBatch = lastBatch;
+  }
+}
+
 /** What `fetch` answers to `redirect: "manual"`: a redirect status, or 0 where it is opaque (browsers). */
 const REDIRECTS = [0, 301, 302, 303, 307, 308];
 
+/** A class of {@link BY_STATUS}: its `status` type is the one status it is filed under. */
+type ApiErrorClass = new (status: never, ...rest: Tail<ConstructorParameters<typeof BatchesApiError>>) => BatchesApiError<number>;
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+
+/** The statuses with a class of their own; any other ≥ 500 is an `InternalServerError`. */
+const BY_STATUS: Record<number, ApiErrorClass | undefined> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
 /**
  * The one place a status becomes an error class. `secrets` are scrubbed from everything the error
- * holds (see {@link BatchesApiError}).
+ * holds (see {@link BatchesApiError}); `hint`, when given, follows the server's words in the message.
  */
 export function makeApiError(
   status: number,
   body: unknown,
   headers: Headers | undefined,
   secrets: readonly string[] = [],
+  hint?: string,
 ): BatchesApiError<number> {
-  const args = [body, undefined, headers, secrets] as const;
-  if (REDIRECTS.includes(status)) {
-    return new RedirectError(status, body, `redirect to ${headers?.get("location") ?? "(hidden)"} not followed`, headers, secrets);
-  }
-  switch (status) {
-    case 400:
-      return new BadRequestError(status, ...args);
-    case 401:
-      return new AuthenticationError(status, ...args);
-    case 403:
-      return new PermissionDeniedError(status, ...args);
-    case 404:
-      return new NotFoundError(status, ...args);
-    case 409:
-      return new ConflictError(status, ...args);
-    case 422:
-      return new UnprocessableEntityError(status, ...args);
-    case 429:
-      return new RateLimitError(status, ...args);
-    default:
-      return status >= 500 ? new InternalServerError(status, ...args) : new BatchesApiError(status, ...args);
-  }
-}
-
-function requestIdOf(headers: Headers | undefined): string | undefined {
-  if (!headers) return undefined;
-  for (const name of REQUEST_ID_HEADERS) {
-    const value = headers.get(name);
-    if (value) return value;
-  }
-  return undefined;
+  const redirect = REDIRECTS.includes(status);
+  const Class = redirect ? RedirectError : (BY_STATUS[status] ?? (status >= 500 ? InternalServerError : BatchesApiError));
+  const message = redirect
+    ? `redirect to ${headers?.get("location") ?? "(hidden)"} not followed`
+    : hint && `${describe(undefined, body, undefined)}. ${hint}`;
+  return new Class(status as never, body, message, headers, secrets);
 }
 
 /** `422 query.page_size: Input should be ≤ 100` rather than `[object Object]`. */
 function describe(status: number | undefined, body: unknown, message: string | undefined): string {
-  if (message) return status === undefined ? message : `${status} ${message}`;
-  const prefix = status === undefined ? "" : `${status} `;
   const detail = (body as { detail?: unknown } | null | undefined)?.detail;
-  if (typeof detail === "string") return prefix + detail;
-  if (Array.isArray(detail) && detail.length > 0) {
-    return (
-      prefix +
-      detail
-        .map((d: { loc?: unknown; msg?: unknown }) =>
-          Array.isArray(d?.loc) ? `${d.loc.join(".")}: ${String(d.msg)}` : String(d?.msg ?? JSON.stringify(d)),
-        )
-        .join("; ")
-    );
-  }
-  if (body === undefined || body === null || body === "") return `${prefix}status code (no body)`.trim();
-  return prefix + (typeof body === "string" ? body : JSON.stringify(body));
+  const text =
+    message ||
+    (typeof detail === "string"
+      ? detail
+      : Array.isArray(detail) && detail.length > 0
+        ? detail
+            .map((d: { loc?: unknown; msg?: unknown }) =>
+              Array.isArray(d?.loc) ? `${d.loc.join(".")}: ${d.msg}` : `${d?.msg ?? JSON.stringify(d)}`,
+            )
+            .join("; ")
+        : body === undefined || body === null || body === ""
+          ? "status code (no body)"
+          : typeof body === "string"
+            ? body
+            : JSON.stringify(body));
+  return status === undefined ? text : `${status} ${text}`;
 }

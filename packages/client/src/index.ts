@@ -24,17 +24,33 @@ export {
   RateLimitError,
   RedirectError,
   UnprocessableEntityError,
+  WaitForTimeoutError,
 } from "./errors.js";
-export { isRetryableResponse, retryDelayMs } from "./internal/backoff.js";
-export { compareBatches } from "./order.js";
+export { DEFAULT_REGION, FINAL_STATUSES, REGIONS } from "./generated/constants.js";
+export { isRetryableResponse, isThrottled, retryDelayMs } from "./internal/backoff.js";
+export { compareBatches, compareDateTimes } from "./order.js";
 export { BatchesPage, PagePromise, type RequestOptions } from "./pagination.js";
+export type { Region } from "./regions.js";
+export type { SyncCheckpoint, SyncEvent, SyncParams } from "./sync.js";
 export type {
   Batch,
+  BatchCancelParams,
+  BatchCreateParams,
+  BatchCreateRequest,
+  BatchExpand,
   BatchJobType,
+  BatchRetrieveParams,
+  BatchScopeParams,
   BatchStatus,
+  BatchWebhookEvent,
+  BatchWebhookEventType,
   components,
   ListBatchesParams,
   ListBatchesResponse,
   operations,
   paths,
+  WebhookConfiguration,
+  WebhookEventType,
+  WebhookOutputFormat,
 } from "./types.js";
+export type { WaitForOptions } from "./wait.js";

@@ -1,9 +1,21 @@
 import type { Batch } from "./types.js";
 
-/** Whole seconds since the epoch and the fraction's digits of an RFC 3339 date-time. */
+/** Whole seconds since the epoch (in ms) and the fraction's digits of an RFC 3339 date-time. */
 function instant(text: string): [number, string] {
   const fraction = /:\d\d\.(\d+)/.exec(text)?.[1] ?? "";
   return [Date.parse(text.replace(/(:\d\d)\.\d+/, "$1")), fraction.replace(/0+$/, "")];
+}
+
+/**
+ * Orders two RFC 3339 date-times by the instants they name, to the last fraction digit (`Date.parse`
+ * keeps milliseconds only): negative when `a` is earlier.
+ */
+export function compareDateTimes(a: string, b: string): number {
+  const [sa, fa] = instant(a);
+  const [sb, fb] = instant(b);
+  if (sa !== sb) return sa - sb;
+  // Fraction digits without trailing zeros compare as strings exactly as the fractions do ("45" < "5").
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
 }
 
 /**
@@ -15,16 +27,6 @@ function instant(text: string): [number, string] {
  * merged.sort(compareBatches);
  */
 export function compareBatches(a: Batch, b: Batch): number {
-  if (a.created_at && b.created_at) {
-    const [sa, fa] = instant(a.created_at);
-    const [sb, fb] = instant(b.created_at);
-    if (sa !== sb) return sb - sa;
-    if (fa !== fb) {
-      const width = Math.max(fa.length, fb.length);
-      return fb.padEnd(width, "0") > fa.padEnd(width, "0") ? 1 : -1;
-    }
-  } else if (a.created_at || b.created_at) {
-    return a.created_at ? -1 : 1;
-  }
-  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
+  const byTime = a.created_at && b.created_at ? compareDateTimes(b.created_at, a.created_at) : a.created_at ? -1 : b.created_at ? 1 : 0;
+  return byTime !== 0 ? byTime : a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
 }

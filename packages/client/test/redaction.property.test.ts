@@ -6,9 +6,19 @@ import { fakeFetch, json, TEST_KEY } from "./helpers/fake-fetch.js";
 
 const SESSION = "sess-SECRET-fedcba9876543210";
 
-/** Every way an error can be shown: none may hold a secret. */
+/**
+ * Every way an error can be shown: none may hold a secret. The stack's frames are left out: they hold
+ * source paths, never response data, and a generated key such as "property" is in this file's name.
+ */
 function renderings(error: BatchesApiError): string[] {
-  return [error.message, String(error), JSON.stringify(error), inspect(error, { depth: Infinity }), error.stack ?? ""];
+  const withoutFrames = (text: string) => text.replace(/^\s+at .*$/gm, "");
+  return [
+    error.message,
+    String(error),
+    JSON.stringify(error),
+    withoutFrames(inspect(error, { depth: Infinity })),
+    withoutFrames(error.stack ?? ""),
+  ];
 }
 
 async function failWith(response: Response, secrets = { apiKey: TEST_KEY, session: SESSION }) {

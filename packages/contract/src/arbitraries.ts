@@ -129,7 +129,12 @@ export type InvalidRule = "typed-input" | "strict-input";
 export function invalidInputs(param: ParameterModel): { value: string; rule: InvalidRule }[] {
   const typed = (...values: string[]) => values.map((value) => ({ value, rule: "typed-input" as const }));
   const strict = (...values: string[]) => values.map((value) => ({ value, rule: "strict-input" as const }));
-  if (param.enum) return typed("BOGUS", param.enum[0]?.toLowerCase() ?? "x", `${param.enum[0]} `, "", "1");
+  if (param.enum) {
+    const first = param.enum[0] ?? "x";
+    // The first value in another case: another value for a case-sensitive enum, whichever case it is written in.
+    const recased = first.toLowerCase() === first ? first.toUpperCase() : first.toLowerCase();
+    return typed("BOGUS", recased, `${first} `, "", "1");
+  }
   if (param.type === "integer") {
     const { min } = bounds(param);
     return [...typed("abc", "1.5", "ten", "", "12abc"), ...(min === undefined ? [] : strict(String(min - 1), String(min - 1000)))];

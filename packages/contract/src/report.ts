@@ -1,4 +1,4 @@
-import type { InvariantResult, RunReport } from "./runner.js";
+import type { Cleanup, InvariantResult, RunReport } from "./runner.js";
 
 const MARK = { pass: "PASS", fail: "FAIL", drift: "DRIFT", skip: "SKIP", budget: "BUDGET" } as const;
 
@@ -9,11 +9,24 @@ export function progressLine(r: InvariantResult): string {
 }
 
 export function table(report: RunReport): string {
-  const rows = report.results.map((r) => [r.id, r.tier, String(r.runs), String(r.requests), MARK[r.outcome]]);
-  const head = ["invariant", "tier", "runs", "requests", "result"];
+  // Why an invariant was not judged belongs next to its SKIP: "writes not allowed" is not a pass.
+  const why = (r: InvariantResult) => (r.outcome === "skip" || r.outcome === "budget" ? (r.reason ?? "") : "");
+  const rows = report.results.map((r) => [r.id, r.tier, String(r.runs), String(r.requests), MARK[r.outcome], why(r)]);
+  const head = ["invariant", "tier", "runs", "requests", "result", "reason"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+  const footer = report.cleanup ? [cleanupLine(report.cleanup)] : [];
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line), ...footer].join("\n");
+}
+
+/** What became of the batches the run created: the table's footer and a line of the CLI. */
+export function cleanupLine(c: Cleanup): string {
+  const failed = c.failures.length ? ` (${c.failures.slice(0, 3).join("; ")}${c.failures.length > 3 ? "; …" : ""})` : "";
+  return (
+    `cleanup: ${c.created} batch${c.created === 1 ? "" : "es"} created by the run; ${c.cancelled} cancelled now, ` +
+    `${c.cancelledByInvariants} cancelled by the invariants, ${c.alreadyFinal} already final, ${c.failed} failed to cancel${failed}` +
+    ` (${c.requests} cleanup requests, outside the budgets)`
+  );
 }
 
 /** One line on the tiers of a run: what failed, what drifted, and what `--strict` would do. */

@@ -5,10 +5,16 @@ import type { Context } from "./invariants/support.js";
 import { type Observed, observe } from "./observe.js";
 import { describeOperation } from "./operation.js";
 import { specOf } from "./spec.js";
-import { BudgetExhausted, Target, type TargetOptions } from "./target.js";
+import { BudgetExhausted, Interrupted, Target, type TargetOptions } from "./target.js";
 import { windowSource } from "./windows.js";
+import { shrinkWithinBudget } from "./within-budget.js";
+import { type CreateIds, createIdsProblem, WRITE_BUDGET_EXHAUSTED, WRITES_NOT_ALLOWED, WriteBudgetExhausted } from "./writes.js";
 
-export interface RunOptions extends TargetOptions {
+/**
+ * `sourceDirectoryId`, `configurationId` and `jobType` (`CreateIds`): the existing resources every
+ * create meant to succeed is made from; required with `allowWrites` against a non-loopback server.
+ */
+export interface RunOptions extends TargetOptions, CreateIds {
   profile?: Profile | undefined;
   /** fast-check runs per invariant (weighted per invariant). */
   runs?: number | undefined;
@@ -51,6 +57,26 @@ export interface InvariantResult {
   path?: string;
 }
 
+/**
+ * What became of the batches the run created, after it (failed invariants, a used-up budget or an
+ * interrupt included): each one not seen in a final status is cancelled, outside the budgets.
+ */
+export interface Cleanup {
+  /** Batches the run created. */
+  created: number;
+  /** Cancelled by the cleanup (the cancel answered a 2xx). */
+  cancelled: number;
+  /** Cancelled by the invariants already (a cancel answered a 2xx during the run). */
+  cancelledByInvariants: number;
+  /** Seen in a final status, during the run or when the cleanup's cancel was refused. */
+  alreadyFinal: number;
+  /** Not cancelled and not seen final: still running, perhaps. Their ids, and why, in `failures`. */
+  failed: number;
+  failures: string[];
+  /** Requests the cleanup sent (cancels, and re-reads of refused ones), outside `budget` and `maxWrites`. */
+  requests: number;
+}
+
 export interface RunReport {
   profile: Profile;
   strict: boolean;
@@ -59,6 +85,13 @@ export interface RunReport {
   observed: Pick<Observed, "complete" | "horizonText"> & { batches: number };
   results: InvariantResult[];
   requests: number;
+  /** Writes sent (creates and cancels, refused ones included), and whether any were allowed. */
+  writes: number;
+  allowWrites: boolean;
+  /** With writes allowed: the cleanup of the batches the run created. */
+  cleanup?: Cleanup;
+  /** The run was interrupted (`signal`): the invariants not run are missing from `results`. */
+  interrupted?: boolean;
   ms: number;
   /** No failure (drift allowed unless strict). */
   ok: boolean;
@@ -85,6 +118,12 @@ export async function runContract(options: RunOptions): Promise<RunReport> {
   const spec = specOf(options.spec);
   const model = describeOperation(spec);
   const target = new Target(options);
+  const idsProblem = createIdsProblem(options.baseUrl, options.allowWrites, options);
+  if (idsProblem) throw new Error(idsProblem);
+  const jobTypes = (spec.document.components?.schemas?.BatchJobType as { enum?: unknown[] } | undefined)?.enum;
+  if (options.jobType !== undefined && jobTypes && !jobTypes.includes(options.jobType)) {
+    throw new Error(`job type ${options.jobType} is not one of the spec's: ${jobTypes.join(", ")}`);
+  }
   const observed = await observe(target, { pageSize: model.pageSize.maximum, maxPages: options.observePages ?? 10 });
   const ctx: Context = {
     target,
@@ -94,33 +133,78 @@ export async function runContract(options: RunOptions): Promise<RunReport> {
     observed,
     observedById: new Map(observed.batches.map((b) => [b.id, b])),
     finalStatuses: new Set(spec.finalStatuses),
+    created: new Set(),
+    settled: new Set(),
+    cancelSent: new Set(),
+    createIds: { sourceDirectoryId: options.sourceDirectoryId, configurationId: options.configurationId, jobType: options.jobType },
   };
   const results: InvariantResult[] = [];
+  try {
+    await runInvariants(invariants, ctx, options, { seed, runs, strict }, results);
+  } catch (error) {
+    // An unreachable server or a bug of the suite: the batches already created are cancelled still.
+    if (target.allowWrites) Object.assign(error as object, { cleanup: await cleanUp(ctx) });
+    throw error;
+  }
+  const interrupted = options.signal?.aborted === true;
+  const cleanup = target.allowWrites ? await cleanUp(ctx) : undefined;
+  return {
+    profile,
+    strict,
+    seed,
+    runs,
+    observed: { batches: observed.batches.length, complete: observed.complete, horizonText: observed.horizonText },
+    results,
+    requests: target.requests,
+    writes: target.writes,
+    allowWrites: target.allowWrites,
+    ...(cleanup ? { cleanup } : {}),
+    ...(interrupted ? { interrupted } : {}),
+    ms: Math.round(performance.now() - started),
+    ok: !interrupted && results.every((r) => r.outcome !== "fail"),
+  };
+}
 
+async function runInvariants(
+  invariants: Invariant[],
+  ctx: Context,
+  options: RunOptions,
+  { seed, runs, strict }: { seed: number; runs: number; strict: boolean },
+  results: InvariantResult[],
+): Promise<void> {
+  const { target, spec } = ctx;
   for (const invariant of invariants) {
+    if (options.signal?.aborted) return;
     const before = target.requests;
     const t0 = performance.now();
     const tier = spec.rule(invariant.rule).tier;
     const plannedRuns = Math.max(1, Math.round(runs * (invariant.weight ?? 1)));
     const base = { id: invariant.id, title: invariant.title, rule: invariant.rule, tier, runs: 0, plannedRuns, requests: 0, ms: 0 };
-    const missing = lacks(invariant, observed);
+    const missing = lacks(invariant, ctx, target);
     let result: InvariantResult;
     if (missing) {
       result = { ...base, outcome: "skip", reason: missing };
     } else {
-      const details = await fc.check(invariant.property(ctx), {
+      const property = invariant.property(ctx);
+      const details = await fc.check(invariant.writes ? shrinkWithinBudget(property) : property, {
         seed,
         numRuns: plannedRuns,
         ...(options.path && options.only?.length === 1 ? { path: options.path } : {}),
         endOnFailure: false,
       });
       const error = details.errorInstance;
+      // Interrupted: what ran of this invariant is no verdict; the run stops here.
+      if (options.signal?.aborted || error instanceof Interrupted) return;
       const done = { ...base, runs: details.numRuns, ...runsNote(invariant, runs, plannedRuns, details.numSkips) };
       if (!details.failed) {
         result = { ...done, outcome: "pass" };
       } else if (error instanceof BudgetExhausted) {
         result = { ...done, outcome: "budget", reason: error.message };
-      } else if (error instanceof Error && error.name === "Unreachable") {
+      } else if (error instanceof WriteBudgetExhausted) {
+        // Runs before the budget ran out held; the rest were not run, so the verdict is a skip.
+        result = { ...done, outcome: "skip", reason: WRITE_BUDGET_EXHAUSTED };
+      } else if (error instanceof Error && (error.name === "Unreachable" || error.name === "WritesNotAllowed")) {
+        // A write from an invariant that does not declare one is the suite's bug, not the server's.
         throw error;
       } else {
         result = {
@@ -138,29 +222,74 @@ export async function runContract(options: RunOptions): Promise<RunReport> {
     results.push(result);
     options.onResult?.(result);
   }
+}
+
+/**
+ * Cancels every batch the run created that it did not see in a final status and whose cancel it
+ * did not already get accepted; best-effort, one attempt each. Outside `budget` and `maxWrites`:
+ * on the live API a batch left running keeps spending, and a cancel is what stops it. Only ids in
+ * `ctx.created` (answered by this run's own creates) are ever cancelled here.
+ */
+async function cleanUp(ctx: Context): Promise<Cleanup> {
+  const { target, spec } = ctx;
+  const before = target.cleanupRequests;
+  const cancel = spec.operation("cancelBatch");
+  const get = spec.operation("getBatch");
+  const open = [...ctx.created].filter((id) => !ctx.settled.has(id) && !ctx.cancelSent.has(id));
+  const failures: string[] = [];
+  let cancelled = 0;
+  let final = 0;
+  await Promise.all(
+    open.map(async (id) => {
+      const pathParams = { batch_id: id };
+      try {
+        const x = await target.requestOutsideBudget({ method: cancel.method, path: cancel.path, pathParams });
+        if (x.status >= 200 && x.status < 300) {
+          cancelled += 1;
+          return;
+        }
+        // Refused: fine when the batch reached a final status on its own meanwhile.
+        const read = await target.requestOutsideBudget({ method: get.method, path: get.path, pathParams });
+        const status = (read.body as { status?: unknown } | undefined)?.status;
+        if (read.status === 200 && ctx.finalStatuses.has(String(status))) {
+          final += 1;
+          return;
+        }
+        failures.push(`${id}: cancel answered ${x.status}`);
+      } catch (error) {
+        failures.push(`${id}: ${(error as Error).message}`);
+      }
+    }),
+  );
+  const byInvariants = [...ctx.created].filter((id) => ctx.cancelSent.has(id) && !ctx.settled.has(id)).length;
   return {
-    profile,
-    strict,
-    seed,
-    runs,
-    observed: { batches: observed.batches.length, complete: observed.complete, horizonText: observed.horizonText },
-    results,
-    requests: target.requests,
-    ms: Math.round(performance.now() - started),
-    ok: results.every((r) => r.outcome !== "fail"),
+    created: ctx.created.size,
+    cancelled,
+    cancelledByInvariants: byInvariants,
+    alreadyFinal: ctx.settled.size + final,
+    failed: failures.length,
+    failures,
+    requests: target.cleanupRequests - before,
   };
 }
 
 /** Why an invariant ran fewer times than `--runs`: its weight, or runs its precondition skipped. */
 function runsNote(invariant: Invariant, runs: number, planned: number, skips: number): { runsNote?: string } {
   const notes: string[] = [];
-  if (planned !== runs) notes.push(`weight ${invariant.weight}: each run traverses several pages, so it gets ${planned} of ${runs} runs`);
+  const why = invariant.writes ? "each run writes" : "each run traverses several pages";
+  if (planned !== runs) notes.push(`weight ${invariant.weight}: ${why}, so it gets ${planned} of ${runs} runs`);
   if (skips > 0) notes.push(`${skips} drawn inputs did not meet its precondition and were drawn again`);
   return notes.length > 0 ? { runsNote: notes.join("; ") } : {};
 }
 
-function lacks(invariant: Invariant, observed: Observed): string | undefined {
+function lacks(invariant: Invariant, ctx: Context, target: Target): string | undefined {
+  const { observed } = ctx;
+  if (invariant.writes && !target.allowWrites) return WRITES_NOT_ALLOWED;
+  if (invariant.writes && target.writesLeft <= 0) return WRITE_BUDGET_EXHAUSTED;
   if (invariant.needs === "data" && observed.batches.length === 0) return "needs data: the key sees no batches";
+  if (invariant.needs === "final" && !observed.batches.some((b) => ctx.finalStatuses.has(b.status))) {
+    return `needs a batch in a final status (${[...ctx.finalStatuses].join(", ")}) among those the key sees`;
+  }
   if (invariant.needs === "pages" && !windowSource(observed)) {
     return `needs several batches created before the run's horizon (${observed.horizonText}), with created_at`;
   }

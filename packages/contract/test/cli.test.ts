@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getSpec } from "@llama-batches/spec";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { INVARIANTS, WRITE_BUDGET_EXHAUSTED, WRITES_NOT_ALLOWED } from "../src/index.js";
 import { createProgram } from "../src/internal/program.js";
+import { specServer, type TestServer } from "./servers.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const { version: VERSION } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -30,17 +32,6 @@ function expectBadUsage({ code, stdout, stderr }: { code: number; stdout: string
   expect(lines[0]).toMatch(reason);
   expect(lines[1]).toBe('Run "batches-contract --help" for usage.');
   expect(lines[2]).toBe("");
-}
-
-/** A server that answers every authenticated request with `body`, else a 401. */
-async function serve(body: unknown): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const ok = /^Bearer \S+$/.test(req.headers.authorization ?? "");
-    res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
-    res.end(JSON.stringify(ok ? body : { detail: "Not authenticated" }));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 /**
@@ -72,17 +63,17 @@ async function strictAboutUnknowns(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-let good: { url: string; server: Server };
-let bad: { url: string; server: Server };
+let good: TestServer;
+let bad: TestServer;
 let drifting: { url: string; server: Server };
 beforeAll(async () => {
-  good = await serve({ items: [] });
-  bad = await serve({ items: [{ id: 7, status: "DONE" }] });
+  good = await specServer({ items: [] });
+  bad = await specServer({ items: [{ id: 7, status: "DONE" }] });
   drifting = await strictAboutUnknowns();
 });
-afterAll(() => {
-  good?.server.close();
-  bad?.server.close();
+afterAll(async () => {
+  await good?.stop();
+  await bad?.stop();
   drifting?.server.close();
 });
 
@@ -101,6 +92,40 @@ describe("batches-contract CLI", () => {
       [["--base-url", good.url, "--bogus"], /unknown option '--bogus'/],
       [["--base-url", good.url, "--junit"], /option '--junit <file>' argument missing/],
       [["--base-url", good.url, "extra"], /too many arguments/],
+      [["--base-url", good.url, "--max-writes", "-1", "--allow-writes"], /'--max-writes <n>' argument '-1' is invalid/],
+      [["--base-url", good.url, "--max-writes", "3"], /--max-writes caps writes, which need --allow-writes/],
+      [
+        ["--base-url", "https://api.cloud.llamaindex.ai", "--allow-writes"],
+        /--allow-writes against api\.cloud\.llamaindex\.ai, not this machine, needs --max-writes N/,
+      ],
+      [
+        ["--base-url", "https://api.cloud.llamaindex.ai", "--allow-writes", "--max-writes", "5"],
+        /--allow-writes against api\.cloud\.llamaindex\.ai, not this machine, needs --source-directory-id and --configuration-id \(with --job-type\) that exist there/,
+      ],
+      [
+        [
+          "--base-url",
+          "https://api.cloud.llamaindex.ai",
+          "--allow-writes",
+          "--max-writes",
+          "5",
+          "--configuration-id",
+          "cfg-a",
+          "--job-type",
+          "parse_v2",
+        ],
+        /needs --source-directory-id and --configuration-id/,
+      ],
+      [
+        ["--base-url", good.url, "--allow-writes", "--source-directory-id", "dir-a", "--configuration-id", "cfg-a"],
+        /--configuration-id and --job-type go together: a configuration is for one job type/,
+      ],
+      [["--base-url", good.url, "--source-directory-id", "dir-a"], /shape creates, which need --allow-writes/],
+      [
+        ["--base-url", good.url, "--allow-writes", "--job-type", "parse"],
+        /'--job-type <type>' argument 'parse' is invalid\. Allowed choices are parse_v2, extract_v2/,
+      ],
+      [["--base-url", good.url, "--allow-writes", "--source-directory-id", " "], /'--source-directory-id <id>' argument ' ' is invalid/],
     ];
     const results = await Promise.all(cases.map(async ([args, reason]) => ({ result: await run(args), reason })));
     for (const { result, reason } of results) expectBadUsage(result, reason);
@@ -124,6 +149,50 @@ describe("batches-contract CLI", () => {
     expect(flat).toMatch(/--runs <n> .*?\(default: 25\) --seed /);
     expect(flat).toMatch(/--api-key <key> .*?\(env: LLAMA_CLOUD_API_KEY\) --profile /);
     expect(stdout).toMatch(/Exit codes:\n +0 .*\n +1 .*\n +2 /);
+    expect(flat).toMatch(/--allow-writes .*without it only GETs are sent/);
+    expect(flat).toMatch(/--max-writes <n> .*Required with --allow-writes unless the base URL is loopback/);
+    expect(flat).toMatch(/--source-directory-id <id> .*Required with --allow-writes unless the base URL is loopback/);
+    expect(flat).toMatch(/--configuration-id <id> .*Required with --allow-writes unless the base URL is loopback; needs --job-type/);
+    expect(flat).toMatch(/--job-type <type> .*\(choices: "parse_v2", "extract_v2"\)/);
+    expect(flat).toMatch(/each batch the run created and did not see final is cancelled, outside --max-writes and --budget/);
+    for (const id of INVARIANTS.filter((i) => i.writes).map((i) => i.id)) expect(stdout).toMatch(new RegExp(`^ {2}${id} +`, "m"));
+  });
+
+  test("without --allow-writes the write invariants SKIP with the reason, in the table, --json and --junit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contract-"));
+    const writers = INVARIANTS.filter((i) => i.writes && i.profile === "contract").map((i) => i.id);
+    const args = ["--base-url", good.url, "--api-key", "k", "--only", `C1,${writers.join(",")}`, "--runs", "3"];
+    const { code, out } = await run([...args, "--json", join(dir, "r.json"), "--junit", join(dir, "r.xml")]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/\(profile contract, no writes\)/);
+    for (const id of writers) {
+      expect(out).toMatch(new RegExp(`^SKIP +${id} .*\\(${WRITES_NOT_ALLOWED}\\)$`, "m"));
+      expect(out).toMatch(new RegExp(`\\| ${id} +\\| \\w+ +\\| 0 +\\| 0 +\\| SKIP +\\| ${WRITES_NOT_ALLOWED} \\|`));
+    }
+    const json = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as {
+      writes: number;
+      results: { id: string; outcome: string; reason?: string }[];
+    };
+    expect(json.writes).toBe(0);
+    expect(json.results.filter((r) => r.outcome === "skip").map((r) => [r.id, r.reason])).toEqual(
+      writers.map((id) => [id, WRITES_NOT_ALLOWED]),
+    );
+    const xml = readFileSync(join(dir, "r.xml"), "utf8");
+    expect(xml.match(new RegExp(`<skipped message="${WRITES_NOT_ALLOWED}"/>`, "g"))).toHaveLength(writers.length);
+    expect(good.requests.filter((r) => r.method !== "GET")).toEqual([]);
+
+    const allowed = await run([...args, "--allow-writes", "--max-writes", "4"]);
+    expect(allowed.code, allowed.out).toBe(0);
+    expect(allowed.out).toMatch(/writes allowed \(at most 4\)/);
+    expect(allowed.out).toMatch(/requests \(4 writes\)/);
+    expect(allowed.out).toMatch(new RegExp(`SKIP .*\\(${WRITE_BUDGET_EXHAUSTED}\\)`));
+    // The cleanup's cancels of the batches the run created come on top of the cap, and are reported.
+    const cleanup = /^cleanup: (\d+) batch(?:es)? created by the run; (\d+) cancelled now, .* (\d+) failed to cancel/m.exec(allowed.out);
+    expect(cleanup, allowed.out).not.toBeNull();
+    expect(Number(cleanup?.[3])).toBe(0);
+    const writes = good.requests.filter((r) => r.method !== "GET");
+    expect(writes).toHaveLength(4 + Number(cleanup?.[2]));
+    for (const w of writes.slice(4)) expect(w.url).toMatch(/^\/api\/v2\/batches\/[^/]+\/cancel$/);
   });
 
   test("--version prints the package's version", async () => {
@@ -223,5 +292,50 @@ describe("batches-contract CLI", () => {
     expect(strict.out).toMatch(/replay: batches-contract .* --strict --only C7 --seed/);
     expect((JSON.parse(readFileSync(join(dir, "strict.json"), "utf8")) as { ok: boolean }).ok).toBe(false);
     expect(readFileSync(join(dir, "strict.xml"), "utf8")).toMatch(/failures="1"/);
+  });
+
+  test("Ctrl-C stops the run, cancels the batches it created, prints the cleanup and exits 130", async () => {
+    const before = good.requests.length;
+    const child = spawn(
+      process.execPath,
+      [CLI, "--base-url", good.url, "--api-key", "k", "--allow-writes", "--only", "W5,W9,W4", "--profile", "full", "--runs", "100000"],
+      {
+        env: { ...process.env, LLAMA_CLOUD_API_KEY: "" },
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    // Interrupted once the first create has been answered.
+    while (!done && !good.requests.slice(before).some((r) => r.method === "POST" && r.status === 200)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(done, out).toBe(false);
+    child.kill("SIGINT");
+    const code = await exited;
+    expect(code, out).toBe(130);
+    expect(out).toMatch(/^interrupted: finishing the requests in flight/m);
+    const created = good.requests.slice(before).filter((r) => r.method === "POST" && r.url === "/api/v2/batches" && r.status === 200);
+    const cancelled = good.requests.slice(before).filter((r) => /\/cancel$/.test(r.url));
+    expect(created.length).toBeGreaterThan(0);
+    expect(new Set(cancelled.map((r) => r.url))).toEqual(
+      new Set(created.map((r) => `/api/v2/batches/${(r.response as { id: string }).id}/cancel`)),
+    );
+    expect(out).toMatch(
+      new RegExp(
+        `^cleanup: ${created.length} batch(es)? created by the run; ${created.length} cancelled now, 0 cancelled by the invariants, 0 already final, 0 failed to cancel`,
+        "m",
+      ),
+    );
+    expect(out).toMatch(/^interrupted: the invariants not run have no verdict$/m);
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { INVARIANTS, runContract, table } from "../src/index.js";
+import { INVARIANTS, runContract, table, WRITES_NOT_ALLOWED } from "../src/index.js";
 
 const apiKey = process.env.LLAMA_CLOUD_API_KEY;
 const baseUrl = process.env.LLAMA_CLOUD_BASE_URL ?? "https://api.cloud.llamaindex.ai";
@@ -25,11 +25,16 @@ test.skipIf(!apiKey)("the full profile holds against the live API", { timeout: 3
   expect(report.results.filter((r) => r.outcome === "fail").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
   // A run in which nothing was checked proves nothing: the invariants that need no data must have
   // run (passed, or drifted from a decided rule), and none may have stopped for lack of budget.
-  const needNoData = new Set(INVARIANTS.filter((i) => i.needs === undefined).map((i) => i.id));
+  const needNoData = new Set(INVARIANTS.filter((i) => i.needs === undefined && !i.writes).map((i) => i.id));
   expect(
     report.results
       .filter((r) => needNoData.has(r.id) && r.outcome !== "pass" && r.outcome !== "drift")
       .map((r) => `${r.id}: ${r.outcome} ${r.reason ?? ""}`),
   ).toEqual([]);
   expect(report.results.filter((r) => r.outcome === "budget").map((r) => r.id)).toEqual([]);
+  // No --allow-writes: creating a batch there costs money. Nothing was written, and the runs say why.
+  expect(report.writes).toBe(0);
+  for (const r of report.results.filter((x) => INVARIANTS.some((i) => i.id === x.id && i.writes))) {
+    expect([r.id, r.outcome, r.reason]).toEqual([r.id, "skip", WRITES_NOT_ALLOWED]);
+  }
 });

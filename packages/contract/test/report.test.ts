@@ -14,6 +14,8 @@ function report(reason: string, counterexample: string): RunReport {
     runs: 5,
     observed: { batches: 3, complete: true, horizonText: "2026-01-01T00:00:00Z" },
     requests: 30,
+    writes: 0,
+    allowWrites: false,
     ms: 40,
     ok: false,
     results: [

@@ -82,3 +82,57 @@ describe("Target", () => {
     expect(calls).toBe(3);
   });
 });
+
+describe("Target.request: any operation of the spec", () => {
+  /** A fetch that records what it was asked to send. */
+  function recordingFetch() {
+    const sent: { url: string; method: string; headers: Record<string, string>; body: string | undefined }[] = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      sent.push({
+        url,
+        method: String(init.method),
+        headers: init.headers as Record<string, string>,
+        body: init.body as string | undefined,
+      });
+      return new Response('{"id":"bat-1"}', { headers: { "content-type": "application/json" } });
+    }) as typeof globalThis.fetch;
+    return { fetch, sent };
+  }
+
+  test("fills path parameters as one encoded segment, repeats array parameters, and sends JSON or raw bodies", async () => {
+    const { fetch, sent } = recordingFetch();
+    const target = new Target({ baseUrl: "http://127.0.0.1:1/", apiKey: "k", fetch, allowWrites: true });
+    const got = await target.request({
+      path: "/api/v2/batches/{batch_id}",
+      pathParams: { batch_id: "a/b c" },
+      query: { expand: ["results", "x"] },
+    });
+    expect(sent[0]).toMatchObject({
+      url: "http://127.0.0.1:1/api/v2/batches/a%2Fb%20c?expand=results&expand=x",
+      method: "GET",
+      body: undefined,
+    });
+    expect(got).toMatchObject({ method: "GET", query: { expand: "results&expand=x" }, body: { id: "bat-1" } });
+    await target.request({ method: "post", json: { a: 1 } });
+    expect(sent[1]).toMatchObject({
+      method: "POST",
+      body: '{"a":1}',
+      headers: { "content-type": "application/json", authorization: "Bearer k" },
+    });
+    const raw = await target.request({ method: "POST", raw: { text: "{bad", contentType: "text/plain" }, auth: "none" });
+    expect(sent[2]?.body).toBe("{bad");
+    expect(sent[2]?.headers).toEqual({ accept: "application/json", "content-type": "text/plain" });
+    expect(raw.requestBody).toBe("{bad");
+    expect(target.writes).toBe(2);
+    await expect(target.request({ path: "/api/v2/batches/{batch_id}" })).rejects.toThrow(/batch_id/);
+  });
+
+  test("the list's get is the same request as before: a GET of the list path, no body", async () => {
+    const { fetch, sent } = recordingFetch();
+    const target = new Target({ baseUrl: "http://127.0.0.1:1", fetch });
+    await target.get({ page_size: 5, status: undefined });
+    expect(sent).toEqual([
+      { url: "http://127.0.0.1:1/api/v2/batches?page_size=5", method: "GET", headers: { accept: "application/json" }, body: undefined },
+    ]);
+  });
+});

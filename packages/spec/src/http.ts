@@ -7,15 +7,27 @@
 import { type IncomingMessage, type Server, type ServerOptions, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { errorDetail } from "./fastapi.js";
+import { bodyRefusal, handRefusalToBodyReader } from "./internal/read-body.js";
+
+export {
+  type BodyRead,
+  type BodyRefusal,
+  bodyTooLarge,
+  type ReadBodyOptions,
+  readBody,
+} from "./internal/read-body.js";
 
 /**
  * Decided here (and in the servers' READMEs): small, test-double-sized limits. A connection that has
  * not sent its headers within 5 s, or a whole request within 10 s, gets a 408; headers over 16 KiB a
  * 431; Node checks the deadlines every second (its default, 30 s, let slow sockets linger for 84 s).
+ * A body a route reads (`readBody`) must be whole within 5 s of the route asking for it, else a 408;
+ * its size limit is the spec's (`Spec#bodyLimitBytes`).
  */
 export const HTTP_LIMITS = {
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
+  bodyTimeoutMs: 5_000,
   keepAliveTimeoutMs: 5_000,
   checkIntervalMs: 1_000,
   maxHeaderBytes: 16_384,
@@ -34,7 +46,7 @@ export function serverOptions(): ServerOptions {
 }
 
 /** Why Node's parser refused a request, as a status and a `detail`. */
-function refusal(code: string | undefined): [number, string] {
+function refusal(code: string | undefined): [400 | 408 | 431, string] {
   switch (code) {
     case "HPE_HEADER_OVERFLOW":
       return [431, "Request header fields too large"];
@@ -66,7 +78,8 @@ function refusedMethod(error: RefusedRequest): string | undefined {
  * Answers what Node's HTTP parser refuses (a raw 0xFF or NUL, obs-fold, CL+TE, oversized headers,
  * a slow request…) with a complete JSON response in the spec's `{ detail }` shape, then closes the
  * connection. A response still being written for an earlier request on the same connection
- * (pipelining) goes out first, whole.
+ * (pipelining) goes out first, whole. Refused bytes of a body `readBody` is reading are that read's
+ * answer: its route sends it.
  */
 export function answerClientErrors(server: Server): void {
   server.on("clientError", (error: RefusedRequest, socket: Duplex) => {
@@ -75,6 +88,7 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const [status, detail] = refusal(error.code);
+    if (handRefusalToBodyReader(socket, bodyRefusal(status, detail))) return;
     const body = JSON.stringify(errorDetail(detail));
     const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
     // A response to HEAD has no body, whatever its length says; the refused request's own bytes

@@ -22,4 +22,13 @@ export {
 } from "./instant.js";
 export type { OperationModel, ParameterLocation, ParameterModel, SchemaConstraints, SchemaType } from "./operations.js";
 export type { Rule, Tier } from "./rules.js";
-export { createSpec, getSpec, type NamedExample, type ParsedQuery, type RouteMatch, Spec } from "./spec.js";
+export {
+  createSpec,
+  getSpec,
+  type NamedExample,
+  type ParsedBody,
+  type ParsedQuery,
+  type Region,
+  type RouteMatch,
+  Spec,
+} from "./spec.js";

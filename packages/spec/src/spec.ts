@@ -1,14 +1,22 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { loadSpec, type OpenApiDocument } from "./document.js";
-import type { Loc, ValidationIssue } from "./fastapi.js";
+import { issue, type Loc, type ValidationIssue } from "./fastapi.js";
 import { describeSchemaError, schemaErrorsToIssues } from "./internal/ajv-issues.js";
+import { decodeBody, type ParsedBody } from "./internal/body.js";
 import { deref } from "./internal/pointer.js";
 import { compileQueryParser, type ParsedQuery, type QueryParser } from "./internal/query.js";
 import { type OperationModel, readOperations } from "./operations.js";
 import { type Rule, readRules } from "./rules.js";
 
-export type { ParsedQuery };
+export type { ParsedBody, ParsedQuery };
+
+/** A server of the spec bound to a region (`servers[].x-region`): keys work only in their own region. */
+export interface Region {
+  region: string;
+  url: string;
+  description?: string | undefined;
+}
 
 /** A named example of a response or request body. */
 export interface NamedExample {
@@ -68,8 +76,9 @@ export class Spec {
   }
 
   /**
-   * The operation a request is for. `pathname` is percent-encoded as sent; path parameters come
-   * back decoded. Undefined when no path matches; `{ allowed }` when the path exists but not with
+   * The operation a request is for. `pathname` is the path already percent-decoded, as uvicorn hands
+   * it to the app (`requestTarget` from `@llama-batches/spec/http` gives it); path parameters are
+   * taken from it as they are. Undefined when no path matches; `{ allowed }` when the path exists but not with
    * this method; `{ redirect }` when it exists with or without a trailing slash (FastAPI answers
    * those with a 307 to it). A GET operation answers HEAD too, as Starlette's routes do.
    */
@@ -84,16 +93,10 @@ export class Spec {
         if (r.method === "get") allowed.push("HEAD");
         continue;
       }
+      // Starlette takes path parameters from the path uvicorn already decoded: decoding again would
+      // read `bat-%2541` as `bat-A`.
       const pathParams: Record<string, string> = {};
-      for (const [i, name] of r.names.entries()) {
-        let value = m[i + 1] as string;
-        try {
-          value = decodeURIComponent(value);
-        } catch {
-          // A malformed escape stays as sent: validation then refuses it, naming the parameter.
-        }
-        pathParams[name] = value;
-      }
+      for (const [i, name] of r.names.entries()) pathParams[name] = m[i + 1] as string;
       return { operation: r.operation, pathParams };
     }
     if (allowed.length > 0) return { allowed };
@@ -149,11 +152,73 @@ export class Spec {
     return parse(params) as ParsedQuery<T>;
   }
 
+  /**
+   * An operation's request body, read as FastAPI reads it: no bytes (or JSON `null`) is a missing
+   * body (a 422 at `["body"]` when the operation requires one); a JSON content type, or none, is
+   * parsed (`json_invalid` at `["body", position]`); any other content type is handed to the model
+   * as text, which refuses it; then the value is validated against the body's schema, each issue
+   * under `["body", …]`. Unknown fields are kept: the schema decides whether they are allowed.
+   */
+  parseBody<T = unknown>(operationId: string, text: string | undefined, contentType?: string | undefined): ParsedBody<T> {
+    const op = this.operation(operationId);
+    if (!op.requestBody) return { ok: true, body: undefined };
+    const decoded = decodeBody(text, contentType);
+    if ("issue" in decoded) return { ok: false, issues: [decoded.issue] };
+    if (decoded.value === undefined || decoded.value === null) {
+      return op.requestBody.required ? { ok: false, issues: [issue.missing(["body"])] } : { ok: true, body: undefined };
+    }
+    const issues = this.schemaIssues(op.requestBody.schema, decoded.value, ["body"]);
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, body: decoded.value as T };
+  }
+
+  /** The named examples of an operation's JSON request body, in the order the spec lists them. */
+  requestExamples(operationId: string): Record<string, NamedExample> {
+    const raw = this.#operationNode(this.operation(operationId)) as { requestBody?: unknown };
+    const body = deref(this.document, raw.requestBody) as
+      | { content?: Record<string, { examples?: Record<string, unknown>; example?: unknown }> }
+      | undefined;
+    return this.#examplesOf(body?.content?.["application/json"]);
+  }
+
+  /** The named examples of a webhook's delivery body (`webhooks.<name>.post`), e.g. `batchEvent`. */
+  webhookExamples(name: string): Record<string, NamedExample> {
+    const webhooks = (this.document as { webhooks?: Record<string, { post?: { requestBody?: unknown } }> }).webhooks ?? {};
+    const hook = webhooks[name];
+    if (!hook?.post) throw new Error(`the spec has no webhook ${name}; it has ${Object.keys(webhooks).join(", ")}`);
+    const body = deref(this.document, hook.post.requestBody) as
+      | { content?: Record<string, { examples?: Record<string, unknown>; example?: unknown }> }
+      | undefined;
+    return this.#examplesOf(body?.content?.["application/json"]);
+  }
+
+  /** The spec's servers that name a region (`x-region`), the default first. */
+  get regions(): readonly Region[] {
+    const servers = (this.document.servers ?? []) as { url: string; description?: string; "x-region"?: string }[];
+    return servers
+      .filter((s) => typeof s["x-region"] === "string")
+      .map((s) => ({ region: s["x-region"] as string, url: s.url, ...(s.description ? { description: s.description } : {}) }));
+  }
+
   /** The values of a string enum schema, e.g. `enumOf("BatchStatus")`. */
   enumOf(schemaName: string): readonly string[] {
     const schema = deref(this.document, this.document.components?.schemas?.[schemaName]) as { enum?: string[] } | undefined;
     if (!schema?.enum) throw new Error(`the spec's schema ${schemaName} is not an enum`);
     return schema.enum;
+  }
+
+  /**
+   * The most bytes of a request body a server reads (`x-body-limit-bytes` on the `PayloadTooLarge`
+   * response); larger is that 413. Throws when the document does not say.
+   */
+  get bodyLimitBytes(): number {
+    const response = deref(this.document, this.document.components?.responses?.PayloadTooLarge) as
+      | { "x-body-limit-bytes"?: unknown }
+      | undefined;
+    const limit = response?.["x-body-limit-bytes"];
+    if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit <= 0) {
+      throw new Error("the spec's PayloadTooLarge response has no x-body-limit-bytes (a positive integer)");
+    }
+    return limit;
   }
 
   /** The statuses a batch never leaves (`x-final` on `BatchStatus`). */
@@ -169,7 +234,10 @@ export class Spec {
     const response = deref(this.document, raw.responses?.[String(status)]) as
       | { content?: Record<string, { examples?: Record<string, unknown>; example?: unknown }> }
       | undefined;
-    const media = response?.content?.["application/json"];
+    return this.#examplesOf(response?.content?.["application/json"]);
+  }
+
+  #examplesOf(media: { examples?: Record<string, unknown>; example?: unknown } | undefined): Record<string, NamedExample> {
     if (!media) return {};
     if (media.examples) {
       return Object.fromEntries(Object.entries(media.examples).map(([name, ex]) => [name, deref(this.document, ex) as NamedExample]));

@@ -64,3 +64,29 @@ describe("spec/examples", () => {
     expect(page({ items: [], next_page_token: null, total_size: 3 })).toEqual([]);
   });
 });
+
+describe("request and webhook examples", () => {
+  test("every request body example validates against its body schema", () => {
+    const bodies = spec.operations.filter((op) => op.requestBody);
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const op of bodies) {
+      const examples = Object.entries(spec.requestExamples(op.id));
+      expect(examples.length, op.id).toBeGreaterThan(0);
+      for (const [name, ex] of examples)
+        expect(spec.validateSchema(op.requestBody?.schema ?? "", ex.value), `${op.id} ${name}`).toEqual([]);
+    }
+  });
+
+  test("every webhook example validates against its payload schema, read through spec.webhookExamples", () => {
+    const webhooks = (spec.document as { webhooks?: Record<string, { post?: { requestBody?: unknown } }> }).webhooks ?? {};
+    expect(Object.keys(webhooks).length).toBeGreaterThan(0);
+    for (const [name, item] of Object.entries(webhooks)) {
+      const media = (item.post?.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> })?.content?.["application/json"];
+      const schema = media?.schema?.$ref?.split("/").pop() ?? "";
+      const examples = Object.entries(spec.webhookExamples(name));
+      expect(examples.length, name).toBeGreaterThan(0);
+      for (const [exampleName, ex] of examples) expect(spec.validateSchema(schema, ex.value), `${name} ${exampleName}`).toEqual([]);
+    }
+    expect(() => spec.webhookExamples("nope")).toThrow(/no webhook nope; it has batchEvent/);
+  });
+});

@@ -32,6 +32,15 @@ describe("the operation model is read from the document", () => {
     expect(spec.route("DELETE", "/api/v2/batches")).toEqual({ allowed: expect.arrayContaining(["GET", "HEAD"]) });
     expect(spec.route("GET", "/api/v2/nothing")).toBeUndefined();
     expect(spec.route("GET", "/api/v2/batches/")).toEqual({ redirect: "/api/v2/batches" });
+    // The path comes decoded once (by the server, as uvicorn does): a parameter is not decoded twice.
+    expect(spec.route("GET", "/api/v2/batches/bat-%41")).toMatchObject({
+      operation: { id: "getBatch" },
+      pathParams: { batch_id: "bat-%41" },
+    });
+    expect(spec.route("POST", "/api/v2/batches/bat-1/cancel")).toMatchObject({
+      operation: { id: "cancelBatch" },
+      pathParams: { batch_id: "bat-1" },
+    });
   });
 
   test("an unknown operation or schema is an error that says what exists", () => {

@@ -10,8 +10,12 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { errorDetail, readCredentials, type Spec, validationError } from "@llama-batches/spec";
-import { answerClientErrors, requestTarget, serverOptions } from "@llama-batches/spec/http";
+import { errorDetail, type OperationModel, readCredentials, type Spec, validationError } from "@llama-batches/spec";
+import { answerClientErrors, HTTP_LIMITS, readBody, requestTarget, serverOptions } from "@llama-batches/spec/http";
+import { BODY_LIMIT_BYTES, bodyRead, reading } from "./body.js";
+import { EXPAND_PARAM, expandedExample } from "./expand.js";
+import { judgeInput } from "./input.js";
+import { preferExample } from "./prefer.js";
 import { prismErrorReply } from "./prism-violations.js";
 
 export interface FrontOptions {
@@ -20,9 +24,10 @@ export interface FrontOptions {
   port: number;
   host: string;
   /**
-   * Judge requests as the FastAPI backend does, before Prism sees them: the route (405, 307),
-   * credentials, then the query, with the spec package's rules (the reference API uses the very
-   * same). Without it (proxy mode), requests go to Prism as they are, and the upstream judges them.
+   * Judge requests as the FastAPI backend does, before Prism sees them: the route (405, 307), the
+   * body read (413), credentials, then the query and the body, with the spec package's rules (the
+   * reference API uses the very same). Without it (proxy mode), requests go to Prism as they are,
+   * and the upstream judges them.
    */
   spec?: Spec | undefined;
 }
@@ -34,11 +39,15 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-/** What Prism is sent: the target, the headers, and whether the request's body goes along. */
+/**
+ * What Prism is sent: the target, the headers, and the body: the request's own as it comes
+ * (`"as-sent"`), the JSON the front read and judged, or none (FastAPI ignores a body an operation
+ * does not take).
+ */
 interface Forward {
   path: string;
   headers: IncomingHttpHeaders;
-  body: boolean;
+  body: "as-sent" | Buffer | undefined;
 }
 
 /** Headers about one connection, not the request: never passed on, in either direction. */
@@ -49,34 +58,44 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trail
  * this front answers what Prism would get wrong or word differently, exactly as the reference API
  * does: the route (a 405 with `Allow`, a 307 for a trailing slash, HEAD served as GET without a
  * body), a 401 or 422 in FastAPI's shape naming the parameter, and every error Prism still sends
- * in the API's `{ detail }` shape. Requests it lets through reach Prism with a normalized
- * `Authorization` header, only the parameters the spec knows, and no body when the operation
- * takes none (FastAPI ignores it).
+ * in the API's `{ detail }` shape. An operation's JSON body is read (bounded) and judged with the
+ * query, as FastAPI judges them. Requests it lets through reach Prism with a normalized
+ * `Authorization` header, only the parameters the spec knows, the body as JSON or none when the
+ * operation takes none (FastAPI ignores it), and for an `expand`, the example the spec names for it.
  */
 export function startFront({ upstream, port, host, spec }: FrontOptions): Promise<{ server: Server; url: string }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const routesAlone = spec !== undefined && modelsEveryOperation(spec);
   const server = createServer(serverOptions(), (req, res) => {
     const { pathname, search } = requestTarget(req);
-    const target = search ? `${pathname}?${search}` : pathname;
-    // Proxy mode stands aside: the upstream judges, and Prism reports.
-    const judgement = spec
-      ? judge(spec, routesAlone, req, pathname, search)
-      : { forward: { path: target, headers: req.headers, body: true } };
-    if ("reply" in judgement) {
+    const pass = (forwarded: Forward) => forward(req, res, { upstream, agent, proxied: !spec }, forwarded);
+    const answer = (judgement: { reply: Reply } | { forward: Forward }) => {
       // Read the body first, as the reference API does; node:http then keeps the connection.
-      void bodyRead(req).then(() => send(req, res, judgement.reply));
-      return;
-    }
-    forward(req, res, { upstream, agent, proxied: !spec }, judgement.forward);
+      if ("reply" in judgement) void bodyRead(req).then(() => send(req, res, judgement.reply));
+      else pass(judgement.forward);
+    };
+    // Proxy mode stands aside: the upstream judges, and Prism reports.
+    if (!spec) return pass({ path: search ? `${pathname}?${search}` : pathname, headers: req.headers, body: "as-sent" });
+    const routed = route(spec, routesAlone, req, pathname, search);
+    if (!("operation" in routed)) return answer(routed);
+    const { operation } = routed;
+    if (!operation.requestBody) return answer(judge(spec, operation, req, pathname, search, undefined));
+    // FastAPI reads an operation's body before it judges anything; bounded here in size and time,
+    // as the reference API bounds it. A refusal (413, 408, what the parser refused of the body)
+    // is sent in its turn among pipelined answers, and closes the connection.
+    void readBody(req, { limitBytes: BODY_LIMIT_BYTES, timeoutMs: HTTP_LIMITS.bodyTimeoutMs }).then((read) => {
+      if ("reply" in read) send(req, res, read.reply);
+      else answer(judge(spec, operation, req, pathname, search, read.bytes.toString("utf8")));
+    });
   });
   // A client that half-closes after its request (`nc -N`, HTTP/1.0 tools) still gets its answer,
   // which Prism gives a moment later: by default node:http would end the connection first.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  // A body that breaks off (a bad chunk, a timeout) never ends its request. `answerClientErrors`
-  // answers that request with the refusal when its response is the one on the wire; when an earlier
-  // pipelined response still is, it would wait for this one forever: stop waiting for the body, so
-  // that the route answers as far as the request came, and the refusal follows it, whole.
+  // A body being drained that breaks off (a bad chunk, a timeout) never ends its request.
+  // `answerClientErrors` answers that request with the refusal when its response is the one on the
+  // wire; when an earlier pipelined response still is, it would wait for this one forever: stop
+  // waiting for the body, so that the route answers as far as the request came, and the refusal
+  // follows it, whole. (A body read with `readBody` is handed the refusal by `answerClientErrors`.)
   server.on("clientError", (_error: Error, socket: Duplex) => reading.get(socket)?.());
   // What node's parser refuses (a raw 0xFF, NUL, obs-fold, CL+TE, oversized headers, a slow
   // request…) is answered in the spec's `{ detail }` shape, as the reference API answers it.
@@ -92,30 +111,47 @@ export function startFront({ upstream, port, host, spec }: FrontOptions): Promis
   });
 }
 
-function judge(
+/** Starlette's router, before anything else: the operation, or the router's own answer. */
+function route(
   spec: Spec,
   routesAlone: boolean,
   req: IncomingMessage,
   pathname: string,
   search: string,
-): { reply: Reply } | { forward: Forward } {
+): { reply: Reply } | { forward: Forward } | { operation: OperationModel } {
   const match = spec.route(req.method ?? "GET", pathname);
   if (!match) {
     // A path no operation has (as sent: `/api/v2/%62atches` is not the list, as for the reference
     // API) is FastAPI's 404; Prism, which matches more loosely, would judge it by its own rules.
     if (routesAlone) return { reply: { status: 404, body: errorDetail("Not Found") } };
     // Unless the document has operations the spec's model skips (no operationId): Prism serves them.
-    return { forward: { path: search ? `${pathname}?${search}` : pathname, headers: req.headers, body: true } };
+    return { forward: { path: search ? `${pathname}?${search}` : pathname, headers: req.headers, body: "as-sent" } };
   }
-  // Starlette's router, before anything else: redirect_slashes, then the method.
+  // redirect_slashes, then the method.
   if ("redirect" in match) {
     return { reply: { status: 307, body: undefined, headers: { location: search ? `${match.redirect}?${search}` : match.redirect } } };
   }
   if ("allowed" in match) {
     return { reply: { status: 405, body: errorDetail("Method Not Allowed"), headers: { allow: match.allowed.join(", ") } } };
   }
+  return { operation: match.operation };
+}
+
+/**
+ * The request as FastAPI judges it once routed: credentials (401), then the query and the body
+ * together (one 422 naming every issue), with the spec package's rules. `text` is the body of an
+ * operation that takes one.
+ */
+function judge(
+  spec: Spec,
+  operation: OperationModel,
+  req: IncomingMessage,
+  pathname: string,
+  search: string,
+  text: string | undefined,
+): { reply: Reply } | { forward: Forward } {
   const headers = { ...req.headers };
-  if (match.operation.authenticated) {
+  if (operation.authenticated) {
     const credentials = readCredentials(req.headers, spec);
     if (credentials.kind === "none" || credentials.kind === "malformed") {
       const detail = credentials.kind === "none" ? "Not authenticated" : "Invalid authentication credentials";
@@ -124,16 +160,24 @@ function judge(
     if (credentials.kind === "bearer") headers.authorization = `Bearer ${credentials.token}`;
   }
   const params = new URLSearchParams(search);
-  const parsed = spec.parseQuery(match.operation.id, params);
-  if (!parsed.ok) return { reply: { status: 422, body: validationError(parsed.issues) } };
+  const input = judgeInput(spec, operation.id, params, text, req.headers["content-type"]);
+  if (input.issues.length > 0) return { reply: { status: 422, body: validationError(input.issues) } };
   // Prism sees what FastAPI would have read: known names (case matters), the last of repeated values.
   const known = new URLSearchParams();
-  for (const p of match.operation.query) {
+  for (const p of operation.query) {
     const values = params.getAll(p.name);
     for (const v of p.type === "array" ? values : values.slice(-1)) known.append(p.name, v);
   }
-  const query = known.toString();
-  return { forward: { path: query ? `${pathname}?${query}` : pathname, headers, body: match.operation.requestBody !== undefined } };
+  // A static mock fills an expanded field in by answering the example the spec names for it.
+  const example = expandedExample(operation, known.getAll(EXPAND_PARAM));
+  // node:http joins repeated `Prefer` headers into one string.
+  if (example !== undefined) headers.prefer = preferExample(req.headers.prefer as string | undefined, example);
+  const kept = known.toString();
+  const path = kept ? `${pathname}?${kept}` : pathname;
+  if (!("body" in input)) return { forward: { path, headers, body: undefined } };
+  // The body as read (JSON, whatever content type FastAPI accepted as JSON), for Prism to check again.
+  headers["content-type"] = "application/json";
+  return { forward: { path, headers, body: Buffer.from(JSON.stringify(input.body ?? null)) } };
 }
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -165,9 +209,10 @@ function forward(
   { path, headers, body }: Forward,
 ): void {
   const outgoing: OutgoingHttpHeaders = without(headers, HOP_BY_HOP);
-  if (!body) {
-    delete outgoing["content-length"];
+  if (body !== "as-sent") {
     delete outgoing["transfer-encoding"];
+    if (body) outgoing["content-length"] = body.length;
+    else delete outgoing["content-length"];
   }
   const head = req.method === "HEAD";
   let upstreamRequest: ReturnType<typeof request>;
@@ -190,9 +235,11 @@ function forward(
     }
     send(req, res, { status: 502, body: errorDetail(`mock backend unavailable: ${error.message}`) });
   });
-  if (body) {
+  if (body === "as-sent") {
     req.pipe(upstreamRequest, { end: false });
     void bodyRead(req, { piped: true }).then(() => upstreamRequest.end());
+  } else if (body) {
+    upstreamRequest.end(body);
   } else {
     // FastAPI ignores a body the operation does not take: read and dropped, never shown to Prism.
     void bodyRead(req).then(() => upstreamRequest.end());
@@ -237,27 +284,6 @@ function relay(req: IncomingMessage, res: ServerResponse, answer: IncomingMessag
     if (res.headersSent) return;
     res.writeHead(status, headers);
     res.end(req.method === "HEAD" ? undefined : text);
-  });
-}
-
-/** On each connection, the request whose body is being read, and how to stop waiting for it. */
-const reading = new WeakMap<Duplex, () => void>();
-
-/**
- * Resolves once the request's body has been read (dropped, unless `piped` elsewhere), the request
- * is gone, or the parser gave up on the connection (a body that breaks off never ends).
- */
-function bodyRead(req: IncomingMessage, { piped = false } = {}): Promise<void> {
-  return new Promise((resolve) => {
-    if (req.readableEnded) return resolve();
-    const { socket } = req;
-    const done = () => {
-      if (reading.get(socket) === done) reading.delete(socket);
-      resolve();
-    };
-    reading.set(socket, done);
-    req.once("end", done).once("error", done).once("close", done);
-    if (!piped) req.resume();
   });
 }
 

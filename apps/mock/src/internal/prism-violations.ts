@@ -35,6 +35,9 @@ const FASTAPI_TYPES: Record<string, string> = {
   required: "missing",
 };
 
+/** Prism's (ajv's) words for a missing property, which name it. */
+const REQUIRED_PROPERTY = /must have required property '([^']+)'/;
+
 /** Where a request's input lives: a violation located there names the input it is about. */
 const INPUTS = new Set(["query", "header", "cookie", "path", "body"]);
 
@@ -90,8 +93,11 @@ export function fromViolations(status: number, violations: unknown): ErrorReply 
     }
     const loc = location[0] === "request" ? location.slice(1) : location;
     if (INPUTS.has(String(loc[0]))) {
+      // Prism locates a missing property at its parent (`["request", "body"]`, "…must have required
+      // property 'x'"); FastAPI names the property itself (`["body", "x"]`).
+      const missing = v.code === "required" ? REQUIRED_PROPERTY.exec(String(v.message ?? ""))?.[1] : undefined;
       issues.push({
-        loc: loc.map((part) => (typeof part === "number" ? part : String(part))),
+        loc: [...loc, ...(missing === undefined ? [] : [missing])].map((part) => (typeof part === "number" ? part : String(part))),
         msg: String(v.message ?? "Invalid input"),
         type: FASTAPI_TYPES[String(v.code)] ?? String(v.code ?? "value_error"),
       });

@@ -1,15 +1,24 @@
+import { cancelFinal409 } from "./cancel-final-409.js";
+import { cancelFinalMutates } from "./cancel-final-mutates.js";
+import { createIgnoresBody } from "./create-ignores-body.js";
+import { createNotReadable } from "./create-not-readable.js";
 import { dropLastItem } from "./drop-last-item.js";
 import { exclusiveDateBounds } from "./exclusive-date-bounds.js";
+import { expandIgnored } from "./expand-ignored.js";
 import { ignoreStatusFilter } from "./ignore-status-filter.js";
+import { leaky404 } from "./leaky-404.js";
+import { lenientBody } from "./lenient-body.js";
 import { lenientValidation } from "./lenient-validation.js";
 import { noAuth } from "./no-auth.js";
 import { pageSizeOffByOne } from "./page-size-off-by-one.js";
 import { repeatItem } from "./repeat-item.js";
+import { resultsAlways } from "./results-always.js";
 import { reverseOrder } from "./reverse-order.js";
 import { schemaBreak } from "./schema-break.js";
 import { scopeLeak } from "./scope-leak.js";
 import type { Fault, FaultContext, Seams } from "./seams.js";
 import { serverError } from "./server-error.js";
+import { strictBody } from "./strict-body.js";
 import { tokenIgnoresFilters } from "./token-ignores-filters.js";
 import { unstableOrder } from "./unstable-order.js";
 
@@ -34,6 +43,16 @@ const REGISTRY = {
   "no-auth": noAuth,
   "lenient-validation": lenientValidation,
   "reverse-order": reverseOrder,
+  // The single-batch operations and create.
+  "cancel-final-409": cancelFinal409,
+  "cancel-final-mutates": cancelFinalMutates,
+  "leaky-404": leaky404,
+  "results-always": resultsAlways,
+  "expand-ignored": expandIgnored,
+  "create-ignores-body": createIgnoresBody,
+  "strict-body": strictBody,
+  "lenient-body": lenientBody,
+  "create-not-readable": createNotReadable,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof REGISTRY;

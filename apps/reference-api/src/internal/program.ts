@@ -20,6 +20,7 @@ export interface ReferenceCliOptions {
   fixture?: string;
   fault?: FaultName[];
   admin?: true;
+  stepMs?: number;
   quiet?: true;
 }
 
@@ -27,7 +28,7 @@ export interface ReferenceCliOptions {
 export function createProgram(): Command {
   const program = new Command("llama-batches-reference")
     .description(
-      "The stateful reference implementation of the LlamaCloud Batches API (GET /api/v2/batches): filters, " +
+      "The stateful reference implementation of the LlamaCloud Batches API (list, create, retrieve, cancel): filters, " +
         "keyset pagination with signed page tokens, API keys scoped to an organization or a project, all on a " +
         "generated dataset (or a fixture file). Fault modes switch on deliberate bugs, to show that the contract " +
         "suite (batches-contract) catches each one.",
@@ -46,6 +47,12 @@ export function createProgram(): Command {
       new Option("--fault <names>", "switch on fault modes: comma-separated names, see Faults below; repeatable").argParser(faultNames),
     )
     .addOption(new Option("--admin", "serve the admin routes too (POST /_admin/batches, PATCH /_admin/batches/{id})"))
+    .addOption(
+      new Option(
+        "--step-ms <ms>",
+        "move batches created through the API one lifecycle step every <ms> milliseconds (PENDING → RUNNING → COMPLETED; a cancel → CANCELLED); without it they stand still",
+      ).argParser(integer(1)),
+    )
     .addOption(quietOption())
 
     .addHelpText("after", () => {

@@ -38,6 +38,48 @@ export interface paths {
          */
         get: operations["listBatches"];
         put?: never;
+        /**
+         * Create Batch
+         * @description Create a batch over a source directory and start processing it asynchronously. The batch is
+         *     answered at once; poll `getBatch` (or subscribe a webhook) to follow it. Batches emit
+         *     `batch.pending` on create, `batch.running` once processing starts, and a final
+         *     `batch.success`, `batch.error` or `batch.cancelled`.
+         *
+         *     **Decided here:** the answer is a 200 (FastAPI's default for a POST) with the batch
+         *     `PENDING` and `results` null. Unknown fields of the body are ignored (pydantic's default);
+         *     a body that is not JSON, misses a required field, or has a value of the wrong type or
+         *     outside an enum is a 422 naming it under `body`, as FastAPI words it. A project or
+         *     organization the credentials cannot see is a 404, exactly like one that does not exist.
+         *     The kit's servers do not check that the source directory exists.
+         *
+         *     **Not idempotent.** Sending the same body twice creates two batches, so clients retry a
+         *     create only where the first attempt cannot have reached the server.
+         */
+        post: operations["createBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/batches/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Batch
+         * @description Get a batch by id. `results` is null unless requested with `expand=results` (and may be
+         *     null while the batch is still running). `expand` may be repeated, as the official SDK sends
+         *     it; `results` is its only value.
+         *
+         *     **Decided here:** an id that does not exist and one the credentials cannot see get the same
+         *     404, so existence does not leak; another `expand` value is a 422 naming it.
+         */
+        get: operations["getBatch"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -45,8 +87,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/batches/{batch_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Batch
+         * @description Cancel a batch. Answers at once with the batch as it is; the batch reaches `CANCELLED` once
+         *     processing stops. Files that already finished keep their results. The request has no body
+         *     (one that is sent is ignored).
+         *
+         *     **Decided here:** a batch already in a final status (`COMPLETED`, `FAILED`, `CANCELLED`)
+         *     cannot be cancelled: a **400** naming its status, and nothing changes. Not 409: the official
+         *     SDKs retry a 409, and a refusal that cannot change must not be retried. Cancelling a batch
+         *     that is not final again, before it stops, is answered like the first time. An unknown id
+         *     and one the credentials cannot see get the same 404.
+         */
+        post: operations["cancelBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    batchEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch event delivery
+         * @description What LlamaCloud POSTs to a `webhook_url` of a batch's webhook configurations when the batch
+         *     changes status. Delivery order across events is not guaranteed: key on `data.status`, not on
+         *     arrival order.
+         *
+         *     **Signature.** With a `webhook_signing_secret`, each delivery carries
+         *     `LC-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw request body under the secret.
+         *     Verify it over the bytes received, before parsing them.
+         *
+         *     **Body.** With `webhook_output_format: json` the body is the event object below; with
+         *     `string` (the default) it is that object JSON-encoded as a JSON string. **Decided here:** the
+         *     event object's fields (`event_id`, `event_type`, `created_at`, `data`): the live service
+         *     does not publish its payload.
+         */
+        post: operations["batchWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -140,6 +242,84 @@ export interface components {
              */
             results?: components["schemas"]["BatchResult"][] | null;
         };
+        /**
+         * @description A field of a batch that `getBatch` fills in only when asked to.
+         * @enum {string}
+         */
+        BatchExpand: "results";
+        /** @description What a batch is created from. Decided here, as pydantic does by default, unknown fields are ignored. */
+        BatchCreateRequest: {
+            config: components["schemas"]["BatchConfig"];
+            /**
+             * @description Directory whose files should be processed.
+             * @example dir-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee
+             */
+            source_directory_id: string;
+            /** @description IDs of saved webhook configurations to notify for this batch. */
+            webhook_configuration_ids?: string[] | null;
+            /** @description Outbound webhook endpoints to notify as the batch changes status. */
+            webhook_configurations?: components["schemas"]["WebhookConfiguration"][] | null;
+        };
+        /** @description One outbound webhook endpoint. Every field is optional and nullable. */
+        WebhookConfiguration: {
+            /**
+             * @description URL to receive webhook POST notifications.
+             * @example https://example.com/webhooks/llamacloud
+             */
+            webhook_url?: string | null;
+            /**
+             * @description Events to subscribe to; null delivers every event. The enum is the platform's, as the
+             *     official SDK types it; a batch emits only `BatchWebhookEventType`'s.
+             */
+            webhook_events?: components["schemas"]["WebhookEventType"][] | null;
+            /** @description Custom HTTP headers sent with each delivery (e.g. auth tokens). */
+            webhook_headers?: {
+                [key: string]: string;
+            } | null;
+            /** @description The delivery body: 'string' (the default) sends the event JSON-encoded as a JSON string; 'json' sends it as an object. */
+            webhook_output_format?: components["schemas"]["WebhookOutputFormat"] | null;
+            /**
+             * @description Shared secret that signs deliveries: each carries `LC-Signature: sha256=<hex>`, the
+             *     HMAC-SHA256 of the raw body under this secret. Write-only: never returned.
+             */
+            webhook_signing_secret?: string | null;
+        };
+        /**
+         * @description How a delivery's body is encoded.
+         * @default string
+         * @enum {string}
+         */
+        WebhookOutputFormat: "string" | "json";
+        /**
+         * @description Every webhook event of the platform, as the official SDK types `webhook_events`.
+         * @enum {string}
+         */
+        WebhookEventType: "batch.cancelled" | "batch.error" | "batch.pending" | "batch.running" | "batch.success" | "classify.cancelled" | "classify.error" | "classify.partial_success" | "classify.pending" | "classify.running" | "classify.success" | "extract.cancelled" | "extract.error" | "extract.partial_success" | "extract.pending" | "extract.success" | "parse.cancelled" | "parse.error" | "parse.partial_success" | "parse.pending" | "parse.running" | "parse.success" | "sheets.cancelled" | "sheets.error" | "sheets.partial_success" | "sheets.pending" | "sheets.success" | "split.cancelled" | "split.error" | "split.pending" | "split.processing" | "split.success" | "unmapped_event";
+        /**
+         * @description The events a batch emits: `batch.pending` on create, `batch.running` once processing
+         *     starts, then one of `batch.success` (every file mapped to a job; files may still have failed
+         *     on their own), `batch.error` (the batch `FAILED`) or `batch.cancelled`.
+         * @enum {string}
+         */
+        BatchWebhookEventType: "batch.pending" | "batch.running" | "batch.success" | "batch.error" | "batch.cancelled";
+        /**
+         * @description One delivery about a batch. Decided here (the live payload is not published): the event's
+         *     id, its type, when it happened, and the batch as it was then.
+         */
+        BatchWebhookEvent: {
+            /**
+             * @description Unique per event; a redelivery repeats it, so deduplicate on it.
+             * @example evt-0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e
+             */
+            event_id?: string;
+            event_type: components["schemas"]["BatchWebhookEventType"];
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            created_at?: string;
+            data: components["schemas"]["Batch"];
+        };
         /** @description One page of batches. */
         BatchListResponse: {
             /** @description The list of items. */
@@ -185,6 +365,103 @@ export interface components {
     };
     responses: {
         /**
+         * @description No batch with this id that the credentials can see. Decided here: an id that does not exist
+         *     and one in a scope the credentials cannot see get this same answer, so existence does not
+         *     leak.
+         */
+        BatchNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Batch not found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /**
+         * @description The `project_id` or `organization_id` does not exist or the credentials cannot see it (the
+         *     same answer for both).
+         */
+        ScopeNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Project not found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /** @description A query parameter is invalid. `loc` names it, as FastAPI does. */
+        QueryValidationError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": [
+                 *         {
+                 *           "loc": [
+                 *             "query",
+                 *             "expand",
+                 *             0
+                 *           ],
+                 *           "msg": "Input should be 'results'",
+                 *           "type": "enum",
+                 *           "input": "files",
+                 *           "ctx": {
+                 *             "expected": "'results'"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["HTTPValidationError"];
+            };
+        };
+        /**
+         * @description The body or a query parameter is invalid. `loc` names it, as FastAPI does: `["body"]` for a
+         *     missing or unreadable body, `["body", "source_directory_id"]` for a field.
+         */
+        BodyValidationError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": [
+                 *         {
+                 *           "loc": [
+                 *             "body",
+                 *             "source_directory_id"
+                 *           ],
+                 *           "msg": "Field required",
+                 *           "type": "missing",
+                 *           "input": {
+                 *             "config": {
+                 *               "job": {
+                 *                 "configuration_id": "cfg-PARSE_AGENTIC",
+                 *                 "type": "parse_v2"
+                 *               }
+                 *             }
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["HTTPValidationError"];
+            };
+        };
+        /**
          * @description A request the server could not read (the official SDKs raise `BadRequestError`). The kit's
          *     servers answer it to what HTTP itself refuses: bytes the parser rejects, headers too large.
          */
@@ -196,6 +473,24 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "Invalid HTTP request"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorDetail"];
+            };
+        };
+        /**
+         * @description A request body above the server's limit. **Decided here:** the kit's servers read at most
+         *     64 KiB of a body (a create request is well under 2 KiB) and answer this above it, without
+         *     reading the rest; the live service sits behind a proxy whose limit it does not publish.
+         */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Request body too large: the limit is 65536 bytes"
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorDetail"];
@@ -271,6 +566,13 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The batch's id (`bat-…`). */
+        BatchId: string;
+        /**
+         * @description Fields to expand; `results` is the only one. Repeated (`expand=results&expand=…`), as the
+         *     official SDK sends an array.
+         */
+        Expand: components["schemas"]["BatchExpand"][];
         /**
          * @description Only batches created at or after this instant (inclusive). ISO 8601 with an offset; the
          *     instant counts, whatever the offset, to the whole fraction of the second.
@@ -285,9 +587,10 @@ export interface components {
          */
         CreatedAtOnOrBefore: string;
         /**
-         * @description Organization to list batches for; defaults to the credentials' organization. Decided
-         *     here: an organization the credentials cannot see gives an empty list, exactly like one
-         *     that does not exist (no error, so existence does not leak).
+         * @description Organization the request acts in; defaults to the credentials' organization. Decided
+         *     here: an organization the credentials cannot see is treated exactly like one that does not
+         *     exist, so existence does not leak: a list is empty (no error), a single batch or a create
+         *     is a 404.
          */
         OrganizationId: string;
         /**
@@ -306,9 +609,10 @@ export interface components {
          */
         PageToken: string;
         /**
-         * @description Project to list batches for; defaults to the credentials' project (all projects of the
-         *     organization for an organization-wide key). Decided here: a project the credentials
-         *     cannot see gives an empty list, exactly like one that does not exist.
+         * @description Project the request acts in; defaults to the credentials' project. An organization-wide key
+         *     lists all projects of the organization, and creates in the organization's default project.
+         *     Decided here: a project the credentials cannot see is treated exactly like one that does
+         *     not exist: a list is empty (no error), a single batch or a create is a 404.
          */
         ProjectId: string;
         /** @description Only batches processing this source directory. */
@@ -341,9 +645,10 @@ export interface operations {
                  */
                 created_at_on_or_before?: components["parameters"]["CreatedAtOnOrBefore"];
                 /**
-                 * @description Organization to list batches for; defaults to the credentials' organization. Decided
-                 *     here: an organization the credentials cannot see gives an empty list, exactly like one
-                 *     that does not exist (no error, so existence does not leak).
+                 * @description Organization the request acts in; defaults to the credentials' organization. Decided
+                 *     here: an organization the credentials cannot see is treated exactly like one that does not
+                 *     exist, so existence does not leak: a list is empty (no error), a single batch or a create
+                 *     is a 404.
                  */
                 organization_id?: components["parameters"]["OrganizationId"];
                 /**
@@ -362,9 +667,10 @@ export interface operations {
                  */
                 page_token?: components["parameters"]["PageToken"];
                 /**
-                 * @description Project to list batches for; defaults to the credentials' project (all projects of the
-                 *     organization for an organization-wide key). Decided here: a project the credentials
-                 *     cannot see gives an empty list, exactly like one that does not exist.
+                 * @description Project the request acts in; defaults to the credentials' project. An organization-wide key
+                 *     lists all projects of the organization, and creates in the organization's default project.
+                 *     Decided here: a project the credentials cannot see is treated exactly like one that does
+                 *     not exist: a list is empty (no error), a single batch or a create is a 404.
                  */
                 project_id?: components["parameters"]["ProjectId"];
                 /** @description Only batches processing this source directory. */
@@ -418,6 +724,198 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createBatch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Organization the request acts in; defaults to the credentials' organization. Decided
+                 *     here: an organization the credentials cannot see is treated exactly like one that does not
+                 *     exist, so existence does not leak: a list is empty (no error), a single batch or a create
+                 *     is a 404.
+                 */
+                organization_id?: components["parameters"]["OrganizationId"];
+                /**
+                 * @description Project the request acts in; defaults to the credentials' project. An organization-wide key
+                 *     lists all projects of the organization, and creates in the organization's default project.
+                 *     Decided here: a project the credentials cannot see is treated exactly like one that does
+                 *     not exist: a list is empty (no error), a single batch or a create is a 404.
+                 */
+                project_id?: components["parameters"]["ProjectId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Session cookie of the web app. */
+                session?: components["parameters"]["SessionCookie"];
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The created batch, `PENDING`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ScopeNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["BodyValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getBatch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Fields to expand; `results` is the only one. Repeated (`expand=results&expand=…`), as the
+                 *     official SDK sends an array.
+                 */
+                expand?: components["parameters"]["Expand"];
+                /**
+                 * @description Organization the request acts in; defaults to the credentials' organization. Decided
+                 *     here: an organization the credentials cannot see is treated exactly like one that does not
+                 *     exist, so existence does not leak: a list is empty (no error), a single batch or a create
+                 *     is a 404.
+                 */
+                organization_id?: components["parameters"]["OrganizationId"];
+                /**
+                 * @description Project the request acts in; defaults to the credentials' project. An organization-wide key
+                 *     lists all projects of the organization, and creates in the organization's default project.
+                 *     Decided here: a project the credentials cannot see is treated exactly like one that does
+                 *     not exist: a list is empty (no error), a single batch or a create is a 404.
+                 */
+                project_id?: components["parameters"]["ProjectId"];
+            };
+            header?: never;
+            path: {
+                /** @description The batch's id (`bat-…`). */
+                batch_id: components["parameters"]["BatchId"];
+            };
+            cookie?: {
+                /** @description Session cookie of the web app. */
+                session?: components["parameters"]["SessionCookie"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["BatchNotFound"];
+            422: components["responses"]["QueryValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelBatch: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Organization the request acts in; defaults to the credentials' organization. Decided
+                 *     here: an organization the credentials cannot see is treated exactly like one that does not
+                 *     exist, so existence does not leak: a list is empty (no error), a single batch or a create
+                 *     is a 404.
+                 */
+                organization_id?: components["parameters"]["OrganizationId"];
+                /**
+                 * @description Project the request acts in; defaults to the credentials' project. An organization-wide key
+                 *     lists all projects of the organization, and creates in the organization's default project.
+                 *     Decided here: a project the credentials cannot see is treated exactly like one that does
+                 *     not exist: a list is empty (no error), a single batch or a create is a 404.
+                 */
+                project_id?: components["parameters"]["ProjectId"];
+            };
+            header?: never;
+            path: {
+                /** @description The batch's id (`bat-…`). */
+                batch_id: components["parameters"]["BatchId"];
+            };
+            cookie?: {
+                /** @description Session cookie of the web app. */
+                session?: components["parameters"]["SessionCookie"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch as it is when cancelled; it reaches `CANCELLED` later. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /**
+             * @description The batch is already in a final status and cannot be cancelled (decided here; also the
+             *     answer to a request the server could not read).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Batch bat-7c2e9d14-3b5a-4f6e-8d1c-2a3b4c5d6e7f is COMPLETED and cannot be cancelled"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["BatchNotFound"];
+            422: components["responses"]["QueryValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    batchWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `sha256=<hex>`: the HMAC-SHA256 of the raw body under the webhook's signing secret. */
+                "LC-Signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchWebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

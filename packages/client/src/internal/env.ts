@@ -2,8 +2,7 @@
 export function readEnv(name: string): string | undefined {
   try {
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    const value = env?.[name]?.trim();
-    return value ? value : undefined;
+    return env?.[name]?.trim() || undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,5 @@
+import { isObject } from "./json.js";
+
 const MASK = "[redacted]";
 
 /** Replaces every occurrence of a secret in the strings of a JSON-like value: values and keys, at any depth. */
@@ -20,7 +22,7 @@ export function redactHeaders(headers: Headers | undefined, secrets: readonly st
 function scrub(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === "string") return redactText(value, secrets);
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
-  if (value !== null && typeof value === "object") {
+  if (isObject(value)) {
     // fromEntries defines own properties, so a `__proto__` key stays a plain key.
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactText(k, secrets), scrub(v, secrets)]));
   }
@@ -29,7 +31,7 @@ function scrub(value: unknown, secrets: readonly string[]): unknown {
 
 function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  for (const secret of secrets) out = out.replaceAll(secret, MASK);
   if (out === text || !secrets.some((s) => out.includes(s))) return out;
   // The mask and the text around it spelled a secret again: keep nothing of the string.
   return secrets.some((s) => MASK.includes(s)) ? "" : MASK;

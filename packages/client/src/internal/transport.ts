@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "../errors.js";
-import { isRetryableResponse, retryDelayMs } from "./backoff.js";
-import { sleep } from "./sleep.js";
+import { isRetryableResponse, isThrottled, notSent, retryDelayMs } from "./backoff.js";
+import { race, sleep } from "./sleep.js";
 
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
@@ -9,10 +9,15 @@ export interface AttemptPolicy {
   maxRetries: number;
   /** Per attempt, headers and body, in ms. */
   timeout: number;
+  /**
+   * The caller accepts that a non-idempotent request (a POST) may act twice: it is then retried
+   * like a GET. Without it, a POST is retried only where a repeat cannot act twice.
+   */
+  repeatable?: boolean | undefined;
 }
 
-/** Only methods that are safe to repeat are retried. */
-const RETRYABLE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Methods that are safe to repeat: retried on every retryable failure. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
 const decoder = new TextDecoder();
 const ignore = () => undefined;
 
@@ -22,7 +27,9 @@ type Bytes = Uint8Array<ArrayBuffer>;
 
 /**
  * Sends a request with timeouts and retries. It sits under openapi-fetch (as its `fetch`), so raw
- * `client.api` calls get the same behaviour as `client.batches.list`.
+ * `client.api` calls get the same behaviour as `client.batches.*`. GETs are retried on every
+ * retryable failure; a POST only on a throttle (429/503 with a delay) or a connection error that
+ * happened before the request was sent, unless `policy.repeatable` (see README, Retries).
  *
  * `signal` is the caller's abort signal: `undefined` means "read it off the request" (raw calls);
  * `null` means the caller has none, which spares the per-request cost of materialising and
@@ -41,16 +48,28 @@ export async function send(
   sink?: (text: string) => void,
 ): Promise<Response> {
   const signal = callerSignal === undefined ? request.signal : (callerSignal ?? undefined);
-  const retries = RETRYABLE_METHODS.has(request.method) ? policy.maxRetries : 0;
+  // A GET, or a call whose caller accepts acting twice, is retried on every retryable failure; any
+  // other only where the server refused it with a delay (a throttle) or never got it.
+  const safe = policy.repeatable || IDEMPOTENT.has(request.method);
+  const retryable = safe ? isRetryableResponse : isThrottled;
+  // A body is a stream that the attempt sending it uses up: an attempt that may be followed by
+  // another sends a copy, keeping the original for the next.
+  const hasBody = request.body !== null;
+  // An aborted signal rejects each attempt before it starts (see `race`), and each pause.
   for (let attempt = 0; ; attempt++) {
-    if (signal?.aborted) throw new APIUserAbortError();
-    const retry = attempt < retries;
+    const retry = attempt < policy.maxRetries;
     let answer: Answer;
     try {
-      answer = await attemptOnce(fetchImpl, request, policy.timeout, signal, retry);
+      answer = await attemptOnce(
+        fetchImpl,
+        hasBody && retry ? request.clone() : request,
+        policy.timeout,
+        signal,
+        retry ? retryable : undefined,
+      );
     } catch (error) {
       if (signal?.aborted) throw new APIUserAbortError();
-      if (!retry) throw error instanceof APIConnectionError ? error : new APIConnectionError({ cause: error });
+      if (!retry || !(safe || notSent(error))) throw error instanceof APIConnectionError ? error : new APIConnectionError({ cause: error });
       await sleep(retryDelayMs(attempt), signal);
       continue;
     }
@@ -60,7 +79,7 @@ export async function send(
       sink(decoder.decode(body));
       return response;
     }
-    if (!retry || response.ok || !isRetryableResponse(response)) return response;
+    if (!retry || response.ok || !retryable(response)) return response;
     // The body of a response we retry is never read: release the connection. Not awaited: the
     // cancel of a teed body only settles once every branch is cancelled.
     response.body?.cancel().catch(ignore);
@@ -78,16 +97,17 @@ function attemptOnce(
   request: Request,
   timeout: number,
   outer: AbortSignal | undefined,
-  retry: boolean,
+  retryable: ((response: Response) => boolean) | undefined,
 ): Promise<Answer> {
   const controller = new AbortController();
   let reader: ReadableStreamDefaultReader<Bytes> | undefined;
-  let over = false;
   const read = async (): Promise<Answer> => {
     const response = await fetchImpl(request, { signal: controller.signal });
     const body = response.body;
+    // Aborted: the attempt is over (timed out, or the caller aborted) and no one will read this body.
+    const over = controller.signal.aborted;
     if (over) body?.cancel().catch(ignore);
-    if (over || !body || (retry && !response.ok && isRetryableResponse(response))) return [response, undefined];
+    if (over || !body || (retryable && !response.ok && retryable(response))) return [response, undefined];
     reader = body.getReader();
     const chunks: Bytes[] = [];
     let size = 0;
@@ -99,32 +119,16 @@ function attemptOnce(
     }
     return [response, concat(chunks, size)];
   };
-  return new Promise<Answer>((resolve, reject) => {
-    const end = () => {
-      over = true;
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onAbort);
-    };
-    const fail = (error: Error) => {
-      end();
+  return race(
+    timeout,
+    outer,
+    () => new APIConnectionTimeoutError(),
+    read,
+    (error) => {
       controller.abort(outer?.reason);
       reader?.cancel(error).catch(ignore);
-      reject(error);
-    };
-    const onAbort = () => fail(new APIUserAbortError());
-    const timer = setTimeout(() => fail(new APIConnectionTimeoutError()), timeout);
-    outer?.addEventListener("abort", onAbort, { once: true });
-    read().then(
-      (answer) => {
-        end();
-        resolve(answer);
-      },
-      (error: unknown) => {
-        end();
-        reject(error);
-      },
-    );
-  });
+    },
+  );
 }
 
 function concat(chunks: Bytes[], size: number): Bytes {

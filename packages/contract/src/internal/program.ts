@@ -1,6 +1,7 @@
 import { getSpec } from "@llama-batches/spec";
 import { Command, httpUrl, InvalidArgumentError, integer, nonBlank, Option, withStandardOptions } from "@llama-batches/spec/cli";
 import { INVARIANTS, type Profile } from "../invariants/index.js";
+import { createIdsProblem, writePolicyProblem } from "../writes.js";
 
 /** The options of `batches-contract`, as parsed by {@link createProgram}'s program. */
 export interface ContractCliOptions {
@@ -16,17 +17,28 @@ export interface ContractCliOptions {
   budget?: number;
   path?: string;
   concurrency: number;
+  allowWrites?: true;
+  maxWrites?: number;
+  sourceDirectoryId?: string;
+  configurationId?: string;
+  jobType?: string;
 }
 
 const PROFILES: readonly Profile[] = ["contract", "full"];
+
+/** The job types a configuration may be for: the spec's `BatchJobType`. */
+function jobTypes(): string[] {
+  const schema = getSpec().document.components?.schemas?.BatchJobType as { enum?: string[] } | undefined;
+  return schema?.enum ?? [];
+}
 
 /** The command line of `batches-contract`: its flags drive parsing, validation, `--help` and errors. */
 export function createProgram(): Command {
   const program = new Command("batches-contract")
     .usage("--base-url <url> [options]")
     .description(
-      "Checks a server against the contract of the LlamaCloud Batches API (List Batches, from the OpenAPI document " +
-        "of @llama-batches/spec) with fast-check properties: each invariant draws queries, sends them, and checks the " +
+      "Checks a server against the contract of the LlamaCloud Batches API (list, get, create and cancel, from the " +
+        "OpenAPI document of @llama-batches/spec) with fast-check properties: each invariant draws queries, sends them, and checks the " +
         "answers. A violation is shrunk to a small counterexample and printed with the offending response and a " +
         "command that replays it.",
     )
@@ -69,11 +81,44 @@ export function createProgram(): Command {
       ).argParser(fastCheckPath),
     )
     .addOption(new Option("--concurrency <n>", "requests in flight at once").default(4).argParser(integer(1)))
+    .addOption(
+      new Option(
+        "--allow-writes",
+        "let the invariants that write (W*) create and cancel batches on the server; without it only GETs are sent and they are skipped. They cancel only batches they created, ids that exist nowhere, and batches already in a final status",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--max-writes <n>",
+        "most writes (creates and cancels, refused ones and 429 retries included) the run may send; once used up, the remaining W* invariants are skipped. Required with --allow-writes unless the base URL is loopback: on the live API a create costs money",
+      ).argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        "--source-directory-id <id>",
+        "source_directory_id of every create meant to succeed: an existing directory. Required with --allow-writes unless the base URL is loopback (drawn ids there): a correct live server refuses a create from a directory that exists nowhere",
+      ).argParser(nonBlank),
+    )
+    .addOption(
+      new Option(
+        "--configuration-id <id>",
+        "config.job.configuration_id of the same creates: an existing configuration (saved, or a preset such as cfg-PARSE_AGENTIC). Required with --allow-writes unless the base URL is loopback; needs --job-type",
+      ).argParser(nonBlank),
+    )
+    .addOption(
+      new Option("--job-type <type>", "the job type --configuration-id is for (config.job.type of the same creates)").choices(jobTypes()),
+    )
+    // Options that are each fine but wrong together are bad usage too: exit 2 before anything is sent.
+    .action(function (this: Command) {
+      const o = this.opts<ContractCliOptions>();
+      const problem = writePolicyProblem(o.baseUrl, o.allowWrites, o.maxWrites) ?? createIdsProblem(o.baseUrl, o.allowWrites, o);
+      if (problem) this.error(problem, { exitCode: 2 });
+    })
 
     .addHelpText("after", () => {
       const spec = getSpec();
       const invariants = INVARIANTS.map(
-        (i) => `  ${i.id.padEnd(3)} ${i.profile.padEnd(8)}  ${spec.rule(i.rule).tier.padEnd(10)}  ${i.title}`,
+        (i) => `  ${i.id.padEnd(3)} ${i.profile.padEnd(8)}  ${spec.rule(i.rule).tier.padEnd(10)}  ${i.writes ? "[writes] " : ""}${i.title}`,
       );
       return [
         "",
@@ -84,6 +129,13 @@ export function createProgram(): Command {
         "",
         "Tiers: documented rules come from the public reference page or the official SDKs; decided rules are this",
         "spec's choices where the page is silent (order, page_size bounds, token binding, error bodies…).",
+        "",
+        "Writes: none without --allow-writes (the W* invariants show SKIP, with the reason). Every non-GET request",
+        "counts against --max-writes, refused bodies too: a server that wrongly accepts one creates a batch.",
+        "Against a server not on loopback (the live API), also pass --source-directory-id, --configuration-id and",
+        "--job-type of resources that exist there: every create meant to succeed uses them. After the run (a failure,",
+        "a used-up budget or Ctrl-C included) each batch the run created and did not see final is cancelled, outside",
+        "--max-writes and --budget (a cancel stops spending); the cleanup line reports what became of them.",
         "",
         "Exit codes:",
         "  0  every documented rule holds (decided ones too, with --strict); drift is reported, not failed",

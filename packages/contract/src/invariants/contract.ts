@@ -1,22 +1,35 @@
 import fc from "fast-check";
 import { focusedQuery, invalidQuery, validQuery } from "../arbitraries.js";
+import { anyGet, type Call, invalidGet, issueAt, listCall, send, validGet } from "../calls.js";
 import type { Exchange } from "../target.js";
 import { type Context, type Invariant, itemsOf, pinned, violation } from "./support.js";
 
-/** Declared JSON schema of a response, checked against its body. */
-function schemaProblems(ctx: Context, x: Exchange): string[] {
-  const schema = ctx.model.responseSchemas.get(x.status);
+/** Declared JSON schema of a response of `op`, checked against its body. */
+function schemaProblems(ctx: Context, op: string, x: Exchange): string[] {
+  const schema = ctx.spec.operation(op).responseSchemas.get(x.status);
   if (!schema) return [];
   if (x.body === undefined) return ["the body is not JSON"];
   return ctx.validate(schema, x.body);
 }
 
-/** Valid and invalid queries alike: what a status or content-type check must hold for. */
-const anyQuery = (ctx: Context) =>
+/**
+ * Reads of any operation: mostly the list (its queries are the larger space), and reads of one
+ * batch, known or not, valid or not.
+ */
+const anyRead = (ctx: Context): fc.Arbitrary<Call> =>
   fc.oneof(
-    validQuery(ctx.model, ctx.observed),
-    invalidQuery(ctx.model, ctx.observed).map((x) => x.query),
+    { weight: 2, arbitrary: validQuery(ctx.model, ctx.observed).map(listCall) },
+    { weight: 2, arbitrary: invalidQuery(ctx.model, ctx.observed).map((x) => listCall(x.query)) },
+    { weight: 1, arbitrary: anyGet(ctx) },
+    { weight: 1, arbitrary: invalidGet(ctx).map((x) => x.call) },
   );
+
+/** Valid reads: of the list, and of a batch the key sees (when it sees one). */
+const validRead = (ctx: Context): fc.Arbitrary<Call> => {
+  const list = validQuery(ctx.model, ctx.observed).map(listCall);
+  const get = validGet(ctx);
+  return get ? fc.oneof({ weight: 3, arbitrary: list }, { weight: 1, arbitrary: get }) : list;
+};
 
 /**
  * A parameter name the spec does not declare: a made-up one, or a declared one in another case
@@ -29,7 +42,15 @@ const unknownName = (ctx: Context) =>
       fc.constantFrom(...ctx.model.parameters.map((p) => p.name)).map((n) => n.toUpperCase()),
       fc.constantFrom(...ctx.model.parameters.map((p) => p.name)).map((n) => n[0]?.toUpperCase() + n.slice(1)),
     )
-    .filter((n) => !ctx.model.parameters.some((p) => p.name === n));
+    .filter((n) => !ctx.spec.operations.some((op) => op.query.some((p) => p.name === n)));
+
+const isJson = (x: Exchange) => /^application\/([\w.+-]+\+)?json\b/i.test(x.contentType ?? "") && x.body !== undefined;
+
+/** The parameters a FastAPI 422 names (`loc[1]` of its query issues). */
+const named = (x: Exchange): string[] => {
+  const detail = (x.body as { detail?: unknown } | undefined)?.detail;
+  return Array.isArray(detail) ? detail.map((d) => String((d as { loc?: unknown[] }).loc?.[1])) : [];
+};
 
 export const contractInvariants: Invariant[] = [
   {
@@ -41,13 +62,12 @@ export const contractInvariants: Invariant[] = [
       fc.asyncProperty(
         fc.oneof(
           // Mostly queries that return data: a schema break in a batch only shows in a non-empty page.
-          { weight: 2, arbitrary: focusedQuery(ctx.model, ctx.observed) },
-          validQuery(ctx.model, ctx.observed),
-          invalidQuery(ctx.model, ctx.observed).map((x) => x.query),
+          { weight: 4, arbitrary: focusedQuery(ctx.model, ctx.observed).map(listCall) },
+          { weight: 3, arbitrary: anyRead(ctx) },
         ),
-        async (q) => {
-          const x = await ctx.target.get(q);
-          const problems = schemaProblems(ctx, x);
+        async (call) => {
+          const x = await send(ctx, call);
+          const problems = schemaProblems(ctx, call.op, x);
           if (problems.length > 0) throw violation(`the ${x.status} body breaks the spec's schema: ${problems.slice(0, 5).join("; ")}`, x);
         },
       ),
@@ -58,10 +78,11 @@ export const contractInvariants: Invariant[] = [
     rule: "declared-statuses",
     profile: "contract",
     property: (ctx) =>
-      fc.asyncProperty(anyQuery(ctx), fc.constantFrom<"key" | "none">("key", "none"), async (q, auth) => {
-        const x = await ctx.target.get(q, auth);
-        if (!ctx.model.statuses.includes(x.status)) {
-          throw violation(`status ${x.status} is not declared (the spec declares ${ctx.model.statuses.join(", ")})`, x);
+      fc.asyncProperty(anyRead(ctx), fc.constantFrom<"key" | "none">("key", "none"), async (call, auth) => {
+        const x = await send(ctx, call, auth);
+        const declared = ctx.spec.operation(call.op).statuses;
+        if (!declared.includes(x.status)) {
+          throw violation(`status ${x.status} is not declared for ${call.op} (the spec declares ${declared.join(", ")})`, x);
         }
       }),
   },
@@ -71,11 +92,9 @@ export const contractInvariants: Invariant[] = [
     rule: "json-responses",
     profile: "contract",
     property: (ctx) =>
-      fc.asyncProperty(anyQuery(ctx), fc.constantFrom<"key" | "none">("key", "none"), async (q, auth) => {
-        const x = await ctx.target.get(q, auth);
-        if (!/^application\/([\w.+-]+\+)?json\b/i.test(x.contentType ?? "") || x.body === undefined) {
-          throw violation("the response is not JSON (content-type and body)", x);
-        }
+      fc.asyncProperty(anyRead(ctx), fc.constantFrom<"key" | "none">("key", "none"), async (call, auth) => {
+        const x = await send(ctx, call, auth);
+        if (!isJson(x)) throw violation("the response is not JSON (content-type and body)", x);
       }),
   },
   {
@@ -84,11 +103,21 @@ export const contractInvariants: Invariant[] = [
     rule: "typed-input",
     profile: "contract",
     property: (ctx) =>
-      fc.asyncProperty(invalidQuery(ctx.model, ctx.observed, "typed-input"), async ({ query, param }) => {
-        const x = await ctx.target.get(query);
-        if (x.status < 400 || x.status >= 500)
-          throw violation(`invalid ${param}=${JSON.stringify(query[param])} was not refused with a 4xx`, x);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 3, arbitrary: invalidQuery(ctx.model, ctx.observed, "typed-input").map((x) => ({ ...x, call: listCall(x.query) })) },
+          { weight: 1, arbitrary: invalidGet(ctx, "typed-input") },
+        ),
+        async ({ call, param }) => {
+          const x = await send(ctx, call);
+          const value = JSON.stringify(call.query?.[param]);
+          if (x.status < 400 || x.status >= 500) throw violation(`invalid ${param}=${value} was not refused with a 4xx`, x);
+          // A 422 is FastAPI's: it must point at the parameter, or a client cannot tell what to fix.
+          if (x.status === 422 && !issueAt(x, ["query", param])) {
+            throw violation(`the 422 for invalid ${param}=${value} names ${named(x).join(", ") || "nothing"}, not ${param}`, x);
+          }
+        },
+      ),
   },
   {
     id: "C5",
@@ -96,9 +125,9 @@ export const contractInvariants: Invariant[] = [
     rule: "valid-input",
     profile: "contract",
     property: (ctx) =>
-      fc.asyncProperty(validQuery(ctx.model, ctx.observed), async (q) => {
-        const x = await ctx.target.get(q);
-        if (x.status < 200 || x.status >= 300) throw violation("a valid query was not answered with a 2xx", x);
+      fc.asyncProperty(validRead(ctx), async (call) => {
+        const x = await send(ctx, call);
+        if (x.status < 200 || x.status >= 300) throw violation("a valid request was not answered with a 2xx", x);
       }),
   },
   {
@@ -119,9 +148,9 @@ export const contractInvariants: Invariant[] = [
             { authorization: "bearer-abc" },
           ),
         ),
-        validQuery(ctx.model, ctx.observed),
-        async (auth, q) => {
-          const x = await ctx.target.get(q, auth);
+        fc.oneof({ weight: 3, arbitrary: validQuery(ctx.model, ctx.observed).map(listCall) }, { weight: 1, arbitrary: anyGet(ctx) }),
+        async (auth, call) => {
+          const x = await send(ctx, call, auth);
           if (x.status !== 401) throw violation("a request without valid credentials was not a 401", x);
         },
       ),
@@ -132,19 +161,28 @@ export const contractInvariants: Invariant[] = [
     rule: "unknown-parameters-ignored",
     profile: "contract",
     property: (ctx) =>
-      fc.asyncProperty(validQuery(ctx.model, ctx.observed), unknownName(ctx), fc.string({ maxLength: 20 }), async (q, name, value) => {
-        // Pinned before the run and without a status filter: the two answers may only differ by the
-        // unknown parameter, not by batches created or finished in between. Ids, not bodies:
-        // a batch's status and updated_at move on.
-        const { status: _, ...rest } = q;
-        const query = pinned(ctx, rest);
-        const plain = await ctx.target.get(query);
-        const extra = await ctx.target.get({ ...query, [name]: value });
-        const ids = (x: Exchange) => JSON.stringify(itemsOf(x).map((b) => b.id));
-        if (plain.status !== extra.status || ids(plain) !== ids(extra)) {
-          throw violation(`adding unknown parameter ${name}=${JSON.stringify(value)} changed the answer`, plain, extra);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 3, arbitrary: validQuery(ctx.model, ctx.observed).map(listCall) },
+          { weight: 1, arbitrary: validGet(ctx) ?? validQuery(ctx.model, ctx.observed).map(listCall) },
+        ),
+        unknownName(ctx),
+        fc.string({ maxLength: 20 }),
+        async (call, name, value) => {
+          // A list pinned before the run and without a status filter: the two answers may only
+          // differ by the unknown parameter, not by batches created or finished in between. Ids,
+          // not bodies: a batch's status and updated_at move on.
+          const { status: _, ...rest } = (call.query ?? {}) as Record<string, string | number | undefined>;
+          const query = call.op === "listBatches" ? pinned(ctx, rest) : (call.query ?? {});
+          const plain = await send(ctx, { ...call, query });
+          const extra = await send(ctx, { ...call, query: { ...query, [name]: value } });
+          const ids = (x: Exchange) =>
+            JSON.stringify(call.op === "listBatches" ? itemsOf(x).map((b) => b.id) : (x.body as { id?: unknown } | undefined)?.id);
+          if (plain.status !== extra.status || ids(plain) !== ids(extra)) {
+            throw violation(`adding unknown parameter ${name}=${JSON.stringify(value)} changed the answer`, plain, extra);
+          }
+        },
+      ),
   },
   {
     id: "C8",

@@ -7,6 +7,7 @@ import type { OperationModel } from "../operation.js";
 import type { SchemaErrors } from "../spec.js";
 import type { Exchange, Target } from "../target.js";
 import { type Window, windowArb } from "../windows.js";
+import type { CreateIds } from "../writes.js";
 
 export interface Context {
   target: Target;
@@ -18,6 +19,14 @@ export interface Context {
   observedById: ReadonlyMap<string, Batch>;
   /** Statuses a batch never leaves. */
   finalStatuses: ReadonlySet<string>;
+  /** Ids of the batches this run created: the only ones it may cancel while they are not final. */
+  created: Set<string>;
+  /** Created batches seen in a final status: the cleanup leaves them be. */
+  settled: Set<string>;
+  /** Created batches whose cancel was answered with a 2xx: on their way to a final status already. */
+  cancelSent: Set<string>;
+  /** The existing resources every create meant to succeed is made from, when given. */
+  createIds: CreateIds;
 }
 
 export type Profile = "contract" | "full";
@@ -30,7 +39,9 @@ export interface Invariant {
   /** The smallest profile that runs it: `contract` ones also run in `full`. */
   profile: Profile;
   /** What the server must have for the property to bite; without it the invariant is skipped. */
-  needs?: "data" | "pages";
+  needs?: "data" | "pages" | "final";
+  /** It sends writes: skipped unless writes are allowed, and once the write budget is used up. */
+  writes?: boolean;
   /** Runs relative to --runs: properties that traverse many pages run fewer times. */
   weight?: number;
   // biome-ignore lint/suspicious/noExplicitAny: each property has its own input tuple.
@@ -44,7 +55,8 @@ export class Violation extends Error {
 
 export function show(x: Exchange): string {
   const body = x.text.length > 600 ? `${x.text.slice(0, 600)}…` : x.text;
-  return `GET ${x.url} [${x.auth}] → ${x.status} ${x.contentType ?? "(no content-type)"}\n  ${body}`;
+  const sent = x.requestBody === undefined ? "" : ` ${x.requestBody.length > 300 ? `${x.requestBody.slice(0, 300)}…` : x.requestBody}`;
+  return `${x.method} ${x.url} [${x.auth}]${sent} → ${x.status} ${x.contentType ?? "(no content-type)"}\n  ${body}`;
 }
 
 export function violation(message: string, ...exchanges: Exchange[]): Violation {
