@@ -152,6 +152,17 @@ describe("request bodies, judged as FastAPI judges them", () => {
     expect(detail.map((d) => d.loc)).toEqual([["query", "project_id"], ...expected422("{}").detail.map((d) => d.loc)]);
   });
 
+  test("a body nested thousands of levels deep, wrong or extra: a 422 or 200, and the mock lives on", async () => {
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    const job = '"config":{"job":{"type":"parse_v2","configuration_id":"c"}}';
+    const wrong = await post(CREATE, `{"source_directory_id":${deep(20_000)},${job}}`);
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { detail: { loc: unknown[] }[] }).detail[0]?.loc).toEqual(["body", "source_directory_id"]);
+    const extra = await post(CREATE, `{"x":${deep(20_000)},"source_directory_id":"d",${job}}`);
+    expect(extra.status).toBe(200);
+    expect((await post(CREATE, JSON.stringify(validBody()))).status).toBe(200);
+  });
+
   test("credentials come first: a bad body without them is a 401", async () => {
     const res = await post(CREATE, "{bad", { "content-type": "application/json" });
     expect([res.status, await res.json()]).toEqual([401, { detail: "Not authenticated" }]);

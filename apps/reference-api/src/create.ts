@@ -9,8 +9,16 @@ import type { BodyParser, CreateHandler } from "./requests.js";
 import { createProject, type ScopeParams } from "./scope.js";
 import type { BatchStore } from "./store.js";
 
-/** Typed by the client's generated BatchStatus: the spec's created-pending rule. */
-const PENDING: BatchStatus = "PENDING";
+/**
+ * The status a created batch starts in (the spec's created-pending rule), read from the create's
+ * documented answer: the same source the contract suite judges it by. Read once at start.
+ */
+function createdStatus(spec: Spec): BatchStatus {
+  const [example] = Object.values(spec.responseExamples("createBatch", 200));
+  const status = (example?.value as Partial<Batch> | undefined)?.status;
+  if (!status) throw new Error("the spec documents no created batch (a 200 example of createBatch)");
+  return status;
+}
 
 export interface CreateParts {
   spec: Spec;
@@ -31,6 +39,7 @@ export interface CreateParts {
  * signing secret is write-only).
  */
 export function createCreate({ spec, parseBody, store, projects, lifecycle, clock, scopeNotFound }: CreateParts): CreateHandler {
+  const PENDING = createdStatus(spec);
   return ({ scope, params, body, contentType }) => {
     const query = spec.parseQuery<ScopeParams>("createBatch", params);
     const parsed = parseBody(body, contentType);

@@ -85,7 +85,14 @@ export function createHandler({
     // Already answered for us: node's parser refused this request's body (see answerClientErrors).
     if (res.headersSent) return;
     // One Buffer, written once: measurably cheaper than handing node:http a string to encode.
-    const body = encode(reply);
+    let body: Buffer;
+    try {
+      body = encode(reply);
+    } catch (error) {
+      // A body that cannot be serialised (a bug) still gets an answer, never a dead process.
+      reply = crashed(req, requestId, error);
+      body = encode(reply);
+    }
     const headers: Record<string, string | number> =
       reply.body === undefined
         ? { "content-length": 0, "x-request-id": requestId }

@@ -20,7 +20,7 @@ const WRITE_BREAKS: Record<(typeof OPERATION_FAULTS)[number], readonly string[]>
   "cancel-final-mutates": ["W12", "W13"],
   "leaky-404": ["G3", "W15"],
   "results-always": ["G1"],
-  "expand-ignored": ["G1"],
+  "expand-ignored": ["G5"],
   "create-ignores-body": ["W7"],
   "strict-body": ["W4"],
   "lenient-body": ["W3"],

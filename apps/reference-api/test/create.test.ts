@@ -195,6 +195,28 @@ describe("refusals", () => {
     expect(issuesOf(broken.body).map((i) => i.type)).toEqual(["json_invalid"]);
   });
 
+  test("a body nested thousands of levels deep, wrong or extra: a 422 or 200, and the server lives on", async () => {
+    const [key] = keysOf(ref.api).project;
+    if (!key) throw new Error("no project key");
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    // As a wrong value: the 422 echoes it, cut to a depth that any serialiser can take.
+    const wrong = await create(
+      ref.api,
+      key,
+      `{"source_directory_id":${deep(20_000)},"config":{"job":{"type":"parse_v2","configuration_id":"c"}}}`,
+    );
+    expect(wrong.status).toBe(422);
+    expect(JSON.stringify(issuesOf(wrong.body)[0]?.loc)).toBe('["body","source_directory_id"]');
+    // As an unknown field: ignored.
+    const extra = await create(
+      ref.api,
+      key,
+      `{"x":${deep(20_000)},"source_directory_id":"d","config":{"job":{"type":"parse_v2","configuration_id":"c"}}}`,
+    );
+    expect(extra.status).toBe(200);
+    expect((await getList(ref.api, bearer(key.key), { page_size: "1" })).status).toBe(200);
+  });
+
   test("without credentials: 401 with a challenge, before the body is judged", async () => {
     const reply = await create(ref.api, undefined, "{broken");
     expect(reply.status).toBe(401);

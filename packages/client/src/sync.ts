@@ -36,7 +36,10 @@ export async function* sync(list: List, params: SyncParams, options?: RequestOpt
   // An invalid Date's toJSON() is null; an out-of-range lower bound is an invalid Date too.
   const start = typeof since === "string" ? since : (since.toJSON() ?? "");
   const fromMs = Date.parse(start) - lookback;
-  if (!(lookback >= 0) || Number.isNaN(new Date(fromMs).getTime())) throw new BatchesError("sync: bad since or lookback");
+  // A date-time without an offset would be read in this machine's time zone: a watermark must name an instant.
+  if (!(lookback >= 0) || Number.isNaN(new Date(fromMs).getTime()) || !/(z|[+-]\d\d:\d\d)$/i.test(start)) {
+    throw new BatchesError("sync: bad since (an RFC 3339 date-time with an offset, or a Date) or lookback");
+  }
   // The query's lower bound, the next page's token, the newest created_at seen before the resume.
   const [from, pageToken, newest] = resumeToken ? decode(resumeToken) : [floorToSecond(fromMs), undefined, start];
   let watermark = later(start, newest);

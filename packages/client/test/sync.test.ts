@@ -151,6 +151,7 @@ describe("sync", () => {
 
   test.each<[string, Partial<SyncParams>]>([
     ["a since that is no date", { since: "yesterday" }],
+    ["a since without an offset (local time on this machine)", { since: "2026-11-30T00:00:00" }],
     ["a negative lookback", { lookback: -1 }],
     ["an invalid Date", { since: new Date(Number.NaN) }],
     ["an endless lookback", { lookback: Number.POSITIVE_INFINITY }],

@@ -269,14 +269,31 @@ export interface CreateIdValues {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
+ * The fields of a create body that make the server send deliveries to URLs of the body
+ * (`webhook_configuration_ids`, `webhook_configurations`): drawn ones name configurations that
+ * exist nowhere and URLs of strangers, so a correct live server refuses the create, or worse,
+ * delivers to them.
+ */
+export const WEBHOOK_FIELDS = ["webhook_configuration_ids", "webhook_configurations"] as const;
+
+/** The body without its webhook fields (absent): what a create meant to succeed sends outside loopback. */
+export function withoutWebhooks<T extends Record<string, unknown>>(body: T): T {
+  if (!WEBHOOK_FIELDS.some((f) => f in body)) return body;
+  const out: Record<string, unknown> = { ...body };
+  for (const f of WEBHOOK_FIELDS) delete out[f];
+  return out as T;
+}
+
+/**
  * A create body with `source_directory_id`, `config.job.configuration_id` and `config.job.type`
- * set to the given ones; everything else (webhook fields, unknown fields at any depth) is kept as
- * drawn. Without ids, the body as it is.
+ * set to the given ones and no webhook fields (ids are pinned for runs against servers of others:
+ * a drawn webhook configuration would be refused there, or delivered to); everything else
+ * (unknown fields at any depth) is kept as drawn. Without ids, the body as it is.
  */
 export function withCreateIds<T extends Record<string, unknown>>(body: T, ids: CreateIdValues): T {
   const { sourceDirectoryId, configurationId, jobType } = ids;
   if (sourceDirectoryId === undefined && configurationId === undefined && jobType === undefined) return body;
-  const out: Record<string, unknown> = { ...body };
+  const out: Record<string, unknown> = { ...withoutWebhooks(body) };
   if (sourceDirectoryId !== undefined) out.source_directory_id = sourceDirectoryId;
   if (configurationId !== undefined || jobType !== undefined) {
     const config = isRecord(out.config) ? out.config : {};

@@ -1,5 +1,14 @@
 export { filterArb, type InvalidRule, invalidInputs, invalidQuery, invalidValues, type Query, validQuery } from "./arbitraries.js";
-export { bodyWithExtras, type InvalidBody, type InvalidKind, invalidBody, validBody, withCreateIds } from "./bodies.js";
+export {
+  bodyWithExtras,
+  type InvalidBody,
+  type InvalidKind,
+  invalidBody,
+  validBody,
+  WEBHOOK_FIELDS,
+  withCreateIds,
+  withoutWebhooks,
+} from "./bodies.js";
 export { type Call, send } from "./calls.js";
 export { INVARIANTS, type Invariant, type Profile, Violation } from "./invariants/index.js";
 export { HORIZON_MARGIN_S, type Observed, observe } from "./observe.js";

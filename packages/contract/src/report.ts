@@ -25,6 +25,7 @@ export function cleanupLine(c: Cleanup): string {
   return (
     `cleanup: ${c.created} batch${c.created === 1 ? "" : "es"} created by the run; ${c.cancelled} cancelled now, ` +
     `${c.cancelledByInvariants} cancelled by the invariants, ${c.alreadyFinal} already final, ${c.failed} failed to cancel${failed}` +
+    (c.recovered ? `; ${c.recovered} more from unanswered creates found in the source directory and cancelled` : "") +
     ` (${c.requests} cleanup requests, outside the budgets)`
   );
 }

@@ -1,7 +1,8 @@
+import type { Batch } from "@llama-batches/client";
 import type { Tier } from "@llama-batches/spec";
 import fc from "fast-check";
 import { INVARIANTS, type Invariant, type Profile } from "./invariants/index.js";
-import type { Context } from "./invariants/support.js";
+import { type Context, itemsOf, type Sweep, tokenOf } from "./invariants/support.js";
 import { type Observed, observe } from "./observe.js";
 import { describeOperation } from "./operation.js";
 import { specOf } from "./spec.js";
@@ -66,6 +67,11 @@ export interface Cleanup {
   created: number;
   /** Cancelled by the cleanup (the cancel answered a 2xx). */
   cancelled: number;
+  /**
+   * Cancelled by the cleanup among the batches no answer named: found in the pinned source
+   * directory after a create timed out, dropped or answered a 5xx (see the README, "Cleanup").
+   */
+  recovered: number;
   /** Cancelled by the invariants already (a cancel answered a 2xx during the run). */
   cancelledByInvariants: number;
   /** Seen in a final status, during the run or when the cleanup's cancel was refused. */
@@ -137,7 +143,11 @@ export async function runContract(options: RunOptions): Promise<RunReport> {
     settled: new Set(),
     cancelSent: new Set(),
     createIds: { sourceDirectoryId: options.sourceDirectoryId, configurationId: options.configurationId, jobType: options.jobType },
+    uncertainCreates: 0,
   };
+  if (target.allowWrites && options.sourceDirectoryId !== undefined) {
+    ctx.sweep = await sweepBefore(ctx, options.sourceDirectoryId, observed.horizonText);
+  }
   const results: InvariantResult[] = [];
   try {
     await runInvariants(invariants, ctx, options, { seed, runs, strict }, results);
@@ -185,12 +195,25 @@ async function runInvariants(
     if (missing) {
       result = { ...base, outcome: "skip", reason: missing };
     } else {
+      const unprepared = await prepare(invariant, ctx);
+      // Interrupted while preparing: no verdict; the run stops here.
+      if (unprepared === null) return;
+      if (unprepared !== undefined) {
+        result = { ...base, outcome: unprepared.outcome, reason: unprepared.reason };
+        result.requests = target.requests - before;
+        result.ms = Math.round(performance.now() - t0);
+        results.push(result);
+        options.onResult?.(result);
+        continue;
+      }
       const property = invariant.property(ctx);
-      const details = await fc.check(invariant.writes ? shrinkWithinBudget(property) : property, {
+      const details = await fc.check(shrinkWithinBudget(property), {
         seed,
         numRuns: plannedRuns,
         ...(options.path && options.only?.length === 1 ? { path: options.path } : {}),
-        endOnFailure: false,
+        // With a write cap, a write invariant's first counterexample is reported as found: shrinking
+        // it would spend the paid writes the other invariants are to get.
+        endOnFailure: invariant.writes === true && Number.isFinite(target.maxWrites),
       });
       const error = details.errorInstance;
       // Interrupted: what ran of this invariant is no verdict; the run stops here.
@@ -262,15 +285,132 @@ async function cleanUp(ctx: Context): Promise<Cleanup> {
     }),
   );
   const byInvariants = [...ctx.created].filter((id) => ctx.cancelSent.has(id) && !ctx.settled.has(id)).length;
+  const recovered = await sweepAfter(ctx, failures);
   return {
     created: ctx.created.size,
     cancelled,
+    recovered,
     cancelledByInvariants: byInvariants,
     alreadyFinal: ctx.settled.size + final,
     failed: failures.length,
     failures,
     requests: target.cleanupRequests - before,
   };
+}
+
+/** Pages of the pinned directory's list the sweep reads, before and after the run: more than a run creates there. */
+const SWEEP_PAGES = 20;
+
+/**
+ * The pinned directory's batches created on or after `since`, every page (outside the budgets);
+ * `complete` is false when the pages did not end within `SWEEP_PAGES` or one was not a 200.
+ */
+async function listDirectory(ctx: Context, directory: string, since: string): Promise<{ items: Batch[]; complete: boolean; why?: string }> {
+  const list = ctx.spec.operation("listBatches");
+  const items: Batch[] = [];
+  let token: string | undefined;
+  for (let page = 1; page <= SWEEP_PAGES; page++) {
+    const query = {
+      source_directory_id: directory,
+      created_at_on_or_after: since,
+      page_size: ctx.model.pageSize.maximum,
+      page_token: token,
+    };
+    const x = await ctx.target.requestOutsideBudget({ method: list.method, path: list.path, query });
+    if (x.status !== 200) return { items, complete: false, why: `the list of ${directory} answered ${x.status}` };
+    const got = itemsOf(x);
+    items.push(...got);
+    token = tokenOf(x);
+    if (!token || got.length === 0) return { items, complete: true };
+  }
+  return { items, complete: false, why: `the list of ${directory} did not end within ${SWEEP_PAGES} pages` };
+}
+
+/**
+ * Before any write: the pinned directory's batches created since `since` (the observation's
+ * horizon: the server's own clock, from its `Date` header, less HORIZON_MARGIN_S), which the
+ * cleanup must never cancel. The server's clock, not this machine's, so that skew between the two
+ * cannot move the bound; the margin covers the `Date` header's whole seconds and a store that
+ * stamps `created_at` on a clock a little off the front end's. Batches created in the margin before
+ * the run are recorded here, so the margin never makes the cleanup touch them.
+ */
+async function sweepBefore(ctx: Context, directory: string, since: string): Promise<Sweep> {
+  try {
+    const { items, complete, why } = await listDirectory(ctx, directory, since);
+    return complete ? { directory, since, before: new Set(items.map((b) => b.id)) } : { directory, since, before: undefined, problem: why };
+  } catch (error) {
+    return { directory, since, before: undefined, problem: (error as Error).message };
+  }
+}
+
+/**
+ * After a run with creates whose answer did not say whether a batch was made (a timeout, a dropped
+ * connection, a 5xx): cancels the pinned directory's batches created since the run's start that
+ * were not there before it, that no create of the run answered, that are not final, and (with a
+ * pinned configuration) that are of that configuration, and only when there are no more of them
+ * than unanswered creates (otherwise someone else creates there too: they are listed, never
+ * cancelled). Pin a directory only the suite uses. Returns how many it cancelled; problems go to
+ * `failures`.
+ */
+async function sweepAfter(ctx: Context, failures: string[]): Promise<number> {
+  const sweep = ctx.sweep;
+  if (ctx.uncertainCreates === 0 || !sweep) return 0;
+  const before = sweep.before;
+  if (!before) {
+    failures.push(`${ctx.uncertainCreates} create(s) went unanswered; ${sweep.directory} was not searched for them: ${sweep.problem}`);
+    return 0;
+  }
+  const cancel = ctx.spec.operation("cancelBatch");
+  const pinnedConfig = ctx.createIds.configurationId;
+  let recovered = 0;
+  try {
+    const { items, complete, why } = await listDirectory(ctx, sweep.directory, sweep.since);
+    if (!complete) failures.push(`searching ${sweep.directory} for unanswered creates: ${why}`);
+    const lost = items.filter(
+      (b) =>
+        !before.has(b.id) &&
+        !ctx.created.has(b.id) &&
+        !ctx.finalStatuses.has(b.status) &&
+        (pinnedConfig === undefined || b.config?.job?.configuration_id === pinnedConfig),
+    );
+    // Each unanswered create made at most one batch: more candidates than that means someone else is
+    // creating in this directory too, and a batch that is not the run's own is never cancelled.
+    if (lost.length > ctx.uncertainCreates) {
+      failures.push(
+        `${ctx.uncertainCreates} create(s) went unanswered and ${sweep.directory} holds ${lost.length} new batches not final ` +
+          `(${lost.map((b) => b.id).join(", ")}): not cancelled, since they cannot be told from others' batches; check them by hand`,
+      );
+      return 0;
+    }
+    for (const b of lost) {
+      try {
+        const x = await ctx.target.requestOutsideBudget({ method: cancel.method, path: cancel.path, pathParams: { batch_id: b.id } });
+        if (x.status >= 200 && x.status < 300) recovered += 1;
+        else failures.push(`${b.id} (from an unanswered create): cancel answered ${x.status}`);
+      } catch (error) {
+        failures.push(`${b.id} (from an unanswered create): ${(error as Error).message}`);
+      }
+    }
+  } catch (error) {
+    failures.push(`searching ${sweep.directory} for unanswered creates: ${(error as Error).message}`);
+  }
+  return recovered;
+}
+
+/**
+ * An invariant's `prepare`: undefined to go on, else a skip with its reason (or the request budget
+ * used up); null when the run was interrupted meanwhile.
+ */
+async function prepare(invariant: Invariant, ctx: Context): Promise<{ outcome: Outcome; reason: string } | undefined | null> {
+  if (!invariant.prepare) return undefined;
+  try {
+    const reason = await invariant.prepare(ctx);
+    return reason === undefined ? undefined : { outcome: "skip", reason };
+  } catch (error) {
+    if (error instanceof BudgetExhausted) return { outcome: "budget", reason: error.message };
+    if (error instanceof Interrupted) return null;
+    throw error;
+  }
 }
 
 /** Why an invariant ran fewer times than `--runs`: its weight, or runs its precondition skipped. */

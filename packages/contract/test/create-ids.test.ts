@@ -5,7 +5,7 @@
  */
 import { getSpec } from "@llama-batches/spec";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createIdsProblem, runContract, withCreateIds } from "../src/index.js";
+import { createIdsProblem, runContract, WEBHOOK_FIELDS, withCreateIds } from "../src/index.js";
 import { type Recorded, specServer, type TestServer } from "./servers.js";
 
 const seed = Number(process.env.FAST_CHECK_SEED ?? 1);
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe("--source-directory-id, --configuration-id, --job-type", () => {
-  test("every create meant to succeed is made from them; the rest of the body is still drawn", async () => {
+  test("every create meant to succeed is made from them, without webhook fields; the rest of the body is still drawn", async () => {
     const before = server.requests.length;
     const report = await runContract({ baseUrl: server.url, apiKey: "k", only: SUCCEEDING, runs: 10, seed, allowWrites: true, ...IDS });
     expect(report.results.filter((r) => r.outcome !== "pass").map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
@@ -48,13 +48,19 @@ describe("--source-directory-id, --configuration-id, --job-type", () => {
         IDS.jobType,
       ]);
     }
-    // Webhook fields and unknown fields (W4's bodies always have one at the top) are still drawn.
-    expect(bodies.some((b) => "webhook_configurations" in b || "webhook_configuration_ids" in b)).toBe(true);
-    const known = new Set(["config", "source_directory_id", "webhook_configuration_ids", "webhook_configurations"]);
+    // No webhook fields (drawn ones would be refused by a live server, or delivered to); unknown
+    // fields (W4's bodies always have one at the top) are still drawn.
+    expect(bodies.filter((b) => WEBHOOK_FIELDS.some((f) => f in b))).toEqual([]);
+    const known = new Set(["config", "source_directory_id"]);
     expect(bodies.some((b) => Object.keys(b).some((k) => !known.has(k)))).toBe(true);
   });
 
-  test("withCreateIds sets the three fields and keeps every other one, unknown nested ones included", () => {
+  test("the webhook fields left out are the spec's: every property of the create body named webhook_*", () => {
+    const schema = spec.document.components?.schemas?.BatchCreateRequest as { properties?: Record<string, unknown> };
+    expect(Object.keys(schema.properties ?? {}).filter((k) => k.startsWith("webhook"))).toEqual([...WEBHOOK_FIELDS]);
+  });
+
+  test("withCreateIds sets the three fields, leaves out the webhook fields, and keeps every other one, unknown nested ones included", () => {
     const drawn = {
       source_directory_id: "dir-drawn",
       config: { job: { configuration_id: "cfg-drawn", type: "extract_v2", extra_job: 1 }, extra_config: [2] },
@@ -64,18 +70,21 @@ describe("--source-directory-id, --configuration-id, --job-type", () => {
     expect(withCreateIds(drawn, IDS)).toEqual({
       source_directory_id: IDS.sourceDirectoryId,
       config: { job: { configuration_id: IDS.configurationId, type: IDS.jobType, extra_job: 1 }, extra_config: [2] },
-      webhook_configurations: [{ webhook_url: "https://example.com/h" }],
       extra_top: { a: null },
     });
+    expect(withCreateIds({ ...drawn, webhook_configuration_ids: ["whc-x"] }, { sourceDirectoryId: "dir-a" })).not.toHaveProperty(
+      "webhook_configuration_ids",
+    );
     expect(drawn.config.job.configuration_id).toBe("cfg-drawn");
     expect(withCreateIds(drawn, {})).toBe(drawn);
   });
 
-  test("without them, on loopback, the ids are drawn", async () => {
+  test("without them, on loopback, the ids and the webhook fields are drawn", async () => {
     const before = server.requests.length;
-    await runContract({ baseUrl: server.url, apiKey: "k", only: ["W5"], runs: 10, seed, allowWrites: true });
-    const directories = new Set(validCreates(server.requests.slice(before)).map((b) => b.source_directory_id));
-    expect(directories.size).toBeGreaterThan(1);
+    await runContract({ baseUrl: server.url, apiKey: "k", only: ["W5"], runs: 20, seed, allowWrites: true });
+    const bodies = validCreates(server.requests.slice(before));
+    expect(new Set(bodies.map((b) => b.source_directory_id)).size).toBeGreaterThan(1);
+    expect(bodies.some((b) => WEBHOOK_FIELDS.some((f) => f in b))).toBe(true);
   });
 
   test("only the directory may be given alone, on loopback; the configuration keeps being drawn", async () => {
@@ -142,6 +151,7 @@ describe("the non-loopback rule", () => {
     expect(report.writes).toBe(3);
     const bodies = validCreates(server.requests.slice(before));
     expect(bodies.map((b) => b.source_directory_id)).toEqual(Array(3).fill(IDS.sourceDirectoryId));
+    expect(bodies.filter((b) => WEBHOOK_FIELDS.some((f) => f in b))).toEqual([]);
   });
 });
 

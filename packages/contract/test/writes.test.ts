@@ -145,7 +145,7 @@ describe("the write policy", () => {
 });
 
 describe("a violation found before the write budget runs out", () => {
-  test("is reported as a failure, shrunk as far as the budget allowed, not as a skip", async () => {
+  test("is reported as a failure at its first counterexample (not shrunk under a cap), not as a skip", async () => {
     const created201 = await specServer({ items: [] }, 201);
     try {
       const report = await runContract({
@@ -158,13 +158,31 @@ describe("a violation found before the write budget runs out", () => {
         allowWrites: true,
         maxWrites: 3,
       });
-      // The first failure, then as many shrink steps as the cap leaves (none when the first draw is already minimal).
-      expect(report.writes).toBeGreaterThanOrEqual(1);
-      expect(report.writes).toBeLessThanOrEqual(3);
+      // The first failure ends the invariant: shrinking would spend the writes the others are to get.
+      expect(report.writes).toBe(1);
       const [w5] = report.results;
       expect([w5?.id, w5?.outcome]).toEqual(["W5", "fail"]);
       expect(w5?.reason).toMatch(/^a valid create was not a 200\nPOST .* → 201/);
       expect(w5?.counterexample).toBeTruthy();
+    } finally {
+      await created201.stop();
+    }
+  });
+
+  test("without a cap (loopback) it is shrunk as usual", async () => {
+    const created201 = await specServer({ items: [] }, 201);
+    try {
+      const report = await runContract({
+        baseUrl: created201.url,
+        apiKey: "k",
+        only: ["W5"],
+        strict: true,
+        runs: 10,
+        seed,
+        allowWrites: true,
+      });
+      expect(report.results.map((r) => [r.id, r.outcome])).toEqual([["W5", "fail"]]);
+      expect(report.writes).toBeGreaterThan(1);
     } finally {
       await created201.stop();
     }

@@ -26,7 +26,23 @@ export interface ErrorDetail {
 }
 
 export function validationError(issues: readonly ValidationIssue[]): HTTPValidationError {
-  return { detail: issues.map((i) => ({ ...i })) };
+  return { detail: issues.map((i) => ("input" in i ? { ...i, input: truncateDepth(i.input, INPUT_DEPTH) } : { ...i })) };
+}
+
+/**
+ * How deep an echoed `input` goes. A 64 KiB body can nest 30,000 levels deep, and echoing that
+ * back whole overflows the stack of whoever serialises it (FastAPI itself answers such a body
+ * with a 500 from Python's recursion limit). Deeper parts are replaced by this placeholder.
+ */
+export const INPUT_DEPTH = 32;
+export const DEEPER_INPUT = "…";
+
+/** A copy of a JSON value with whatever lies deeper than `depth` levels replaced by `DEEPER_INPUT`. */
+export function truncateDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth === 0) return DEEPER_INPUT;
+  if (Array.isArray(value)) return value.map((v) => truncateDepth(v, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, truncateDepth(v, depth - 1)]));
 }
 
 export function errorDetail(detail: string): ErrorDetail {

@@ -1,12 +1,15 @@
 export { type Credentials, parseCookies, readCredentials } from "./credentials.js";
 export { loadSpec, type OpenApiDocument, specJsonPath, specPath } from "./document.js";
 export {
+  DEEPER_INPUT,
   type ErrorDetail,
   errorDetail,
   expectedList,
   type HTTPValidationError,
+  INPUT_DEPTH,
   issue,
   type Loc,
+  truncateDepth,
   type ValidationIssue,
   validationError,
 } from "./fastapi.js";

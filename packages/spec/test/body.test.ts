@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { getSpec } from "../src/index.js";
+import { DEEPER_INPUT, getSpec, INPUT_DEPTH, truncateDepth, validationError } from "../src/index.js";
 
 const spec = getSpec();
 const seed = Number(process.env.FAST_CHECK_SEED ?? 1);
@@ -94,5 +94,28 @@ describe("regions", () => {
     expect(spec.regions.map((r) => r.region)).toEqual(["na", "eu"]);
     expect(spec.regions[0]?.url).toBe((spec.document.servers as { url: string }[])[0]?.url);
     expect(new Set(spec.regions.map((r) => r.url)).size).toBe(spec.regions.length);
+  });
+});
+
+describe("echoed input is bounded", () => {
+  test("a value nested deeper than INPUT_DEPTH is echoed cut there, so that any serialiser can take the 422", () => {
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const parsed = spec.parseBody(
+      "createBatch",
+      `{"source_directory_id":${deep},"config":{"job":{"type":"parse_v2","configuration_id":"c"}}}`,
+      "application/json",
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    const body = validationError(parsed.issues);
+    const text = JSON.stringify(body);
+    expect(text).toContain(`${"[".repeat(INPUT_DEPTH)}${JSON.stringify(DEEPER_INPUT)}${"]".repeat(INPUT_DEPTH)}`);
+    expect(body.detail[0]?.loc).toEqual(["body", "source_directory_id"]);
+  });
+
+  test("shallow inputs are echoed as they are", () => {
+    const input = { a: [1, { b: "c" }] };
+    expect(truncateDepth(input, INPUT_DEPTH)).toEqual(input);
+    expect(truncateDepth({ a: { b: {} } }, 2)).toEqual({ a: { b: DEEPER_INPUT } });
   });
 });

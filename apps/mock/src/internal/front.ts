@@ -10,7 +10,15 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { errorDetail, type OperationModel, readCredentials, type Spec, validationError } from "@llama-batches/spec";
+import {
+  errorDetail,
+  INPUT_DEPTH,
+  type OperationModel,
+  readCredentials,
+  type Spec,
+  truncateDepth,
+  validationError,
+} from "@llama-batches/spec";
 import { answerClientErrors, HTTP_LIMITS, readBody, requestTarget, serverOptions } from "@llama-batches/spec/http";
 import { BODY_LIMIT_BYTES, bodyRead, reading } from "./body.js";
 import { EXPAND_PARAM, expandedExample } from "./expand.js";
@@ -177,7 +185,9 @@ function judge(
   if (!("body" in input)) return { forward: { path, headers, body: undefined } };
   // The body as read (JSON, whatever content type FastAPI accepted as JSON), for Prism to check again.
   headers["content-type"] = "application/json";
-  return { forward: { path, headers, body: Buffer.from(JSON.stringify(input.body ?? null)) } };
+  // What the model read, cut to a depth no field of the schema reaches: an unknown field nested
+  // thousands of levels deep (ignored, as FastAPI ignores it) would otherwise break Prism.
+  return { forward: { path, headers, body: Buffer.from(JSON.stringify(truncateDepth(input.body ?? null, INPUT_DEPTH))) } };
 }
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -195,7 +205,15 @@ function modelsEveryOperation(spec: Spec): boolean {
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: OutgoingHttpHeaders = {}): void {
   // Already answered: the parser refused the request's own body (`answerClientErrors`).
   if (res.headersSent) return;
-  const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  let text: string;
+  try {
+    text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  } catch (error) {
+    // A body that cannot be serialised (a bug) still gets an answer, never a dead process.
+    console.error(`[mock] ${req.method} ${req.url}:`, error);
+    reply = { status: 500, body: errorDetail("Internal Server Error") };
+    text = JSON.stringify(reply.body);
+  }
   const headers: OutgoingHttpHeaders = { ...extra, ...reply.headers, "content-length": Buffer.byteLength(text) };
   if (reply.body !== undefined) headers["content-type"] = "application/json";
   res.writeHead(reply.status, headers);

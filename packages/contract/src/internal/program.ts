@@ -90,7 +90,7 @@ export function createProgram(): Command {
     .addOption(
       new Option(
         "--max-writes <n>",
-        "most writes (creates and cancels, refused ones and 429 retries included) the run may send; once used up, the remaining W* invariants are skipped. Required with --allow-writes unless the base URL is loopback: on the live API a create costs money",
+        "most writes (creates and cancels, refused ones and 429 retries included) the run may send; once used up, the remaining W* invariants are skipped. With it, a failing W* invariant reports its first counterexample unshrunk (each shrink step would be a paid write). Required with --allow-writes unless the base URL is loopback: on the live API a create costs money",
       ).argParser(integer(0)),
     )
     .addOption(
@@ -133,9 +133,11 @@ export function createProgram(): Command {
         "Writes: none without --allow-writes (the W* invariants show SKIP, with the reason). Every non-GET request",
         "counts against --max-writes, refused bodies too: a server that wrongly accepts one creates a batch.",
         "Against a server not on loopback (the live API), also pass --source-directory-id, --configuration-id and",
-        "--job-type of resources that exist there: every create meant to succeed uses them. After the run (a failure,",
-        "a used-up budget or Ctrl-C included) each batch the run created and did not see final is cancelled, outside",
-        "--max-writes and --budget (a cancel stops spending); the cleanup line reports what became of them.",
+        "--job-type of resources that exist there: every create meant to succeed uses them, with no webhook fields.",
+        "After the run (a failure, a used-up budget or Ctrl-C included) each batch the run created and did not see",
+        "final is cancelled, outside --max-writes and --budget (a cancel stops spending), and so is each batch found",
+        "in --source-directory-id after a create timed out or dropped (never one that was there before the run);",
+        "the cleanup line reports what became of them. A timeout or dropped connection is exit 2, not a violation.",
         "",
         "Exit codes:",
         "  0  every documented rule holds (decided ones too, with --strict); drift is reported, not failed",

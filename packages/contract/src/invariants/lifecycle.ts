@@ -87,6 +87,19 @@ async function listedInDirectory(ctx: Context, batch: Batch, directory: string):
   }
 }
 
+/** Tries of W8's read and of its list; the waits between them double from READ_BACKOFF_MS (0.2 + 0.4 + 0.8 + 1.6 = 3 s in all). */
+export const READ_TRIES = 5;
+const READ_BACKOFF_MS = 200;
+
+/** `attempt` until it sees what it looks for, at most READ_TRIES times with doubling waits between. */
+async function untilSeen(attempt: () => Promise<{ seen: boolean; last: Exchange }>): Promise<{ seen: boolean; last: Exchange }> {
+  for (let i = 0; ; i++) {
+    const out = await attempt();
+    if (out.seen || i + 1 >= READ_TRIES) return out;
+    await new Promise((r) => setTimeout(r, READ_BACKOFF_MS * 2 ** i));
+  }
+}
+
 export const lifecycleInvariants: Invariant[] = [
   {
     id: "W7",
@@ -109,7 +122,7 @@ export const lifecycleInvariants: Invariant[] = [
   },
   {
     id: "W8",
-    title: "a created batch can be read by its id and is listed at once",
+    title: "a created batch can be read by its id and is listed (within a few tries, for a lagging index)",
     rule: "created-readable",
     profile: "full",
     writes: true,
@@ -117,11 +130,23 @@ export const lifecycleInvariants: Invariant[] = [
     property: (ctx) =>
       fc.asyncProperty(ownDirectory(ctx), async (sent) => {
         const { batch } = await created(ctx, sent);
-        const read = await send(ctx, getCall(batch.id));
-        if (read.status !== 200 || batchOf(read)?.id !== batch.id)
-          throw violation(`created batch ${batch.id} cannot be read by its id`, read);
-        const { found, last } = await listedInDirectory(ctx, batch, String(sent.source_directory_id));
-        if (!found) throw violation(`created batch ${batch.id} is not listed under its source_directory_id`, last);
+        // A live read or list may be served from an index that lags the create by a moment: each is
+        // tried again with backoff (READ_TRIES over about 3 s) before the batch counts as unreadable.
+        const read = await untilSeen(async () => {
+          const x = await send(ctx, getCall(batch.id));
+          return { seen: x.status === 200 && batchOf(x)?.id === batch.id, last: x };
+        });
+        if (!read.seen) throw violation(`created batch ${batch.id} cannot be read by its id (${READ_TRIES} tries over ~3 s)`, read.last);
+        const listed = await untilSeen(async () => {
+          const { found, last } = await listedInDirectory(ctx, batch, String(sent.source_directory_id));
+          return { seen: found, last };
+        });
+        if (!listed.seen) {
+          throw violation(
+            `created batch ${batch.id} is not listed under its source_directory_id (${READ_TRIES} tries over ~3 s)`,
+            listed.last,
+          );
+        }
       }),
   },
   {

@@ -1,11 +1,9 @@
 import type { Batch } from "@llama-batches/client";
 import { compareInstants, instantOf } from "@llama-batches/spec";
 import fc from "fast-check";
-import { anyId, expandValues, getCall, issueAt, send, unknownId } from "../calls.js";
+import { anyId, expandValues, getCall, issueAt, listCall, resultsExpand, send, unknownId } from "../calls.js";
 import type { Exchange } from "../target.js";
-import { type Context, type Invariant, violation } from "./support.js";
-
-const EXPANDED = "results";
+import { type Context, type Invariant, itemsOf, tokenOf, violation } from "./support.js";
 
 /**
  * The statuses whose batch must carry `results` when expanded: the status of the example the spec
@@ -14,7 +12,7 @@ const EXPANDED = "results";
  */
 function expandedStatuses(ctx: Context): Set<string> {
   const op = ctx.spec.operation("getBatch");
-  const name = (op.extensions["x-expand-examples"] as Record<string, string> | undefined)?.[EXPANDED];
+  const name = (op.extensions["x-expand-examples"] as Record<string, string> | undefined)?.[resultsExpand(ctx)];
   const example = name ? ctx.spec.responseExamples("getBatch", 200)[name] : undefined;
   const status = (example?.value as Batch | undefined)?.status;
   return new Set(status ? [status] : []);
@@ -23,12 +21,21 @@ function expandedStatuses(ctx: Context): Set<string> {
 /** Whether a batch was, when observed, in a status it never leaves and that carries results when expanded. */
 const settledWithResults = (ctx: Context, b: Batch) => ctx.finalStatuses.has(b.status) && expandedStatuses(ctx).has(b.status);
 
-/** Observed batches, half of the draws among those that must carry results when expanded: where an ignored expand shows. */
+/** Observed batches, half of the draws among those that carry results when expanded: where results filled in anyway show. */
 function withResults(ctx: Context): fc.Arbitrary<Batch> {
   const any = fc.constantFrom(...ctx.observed.batches);
   const full = ctx.observed.batches.filter((b) => settledWithResults(ctx, b));
   return full.length ? fc.oneof(fc.constantFrom(...full), any) : any;
 }
+
+/** The field an expand value fills in (`results` for `expand=results`). */
+const expandedField = (x: Exchange, field: string) => (x.body as Record<string, unknown> | undefined)?.[field];
+
+/** Batches in a status that carries results when expanded, found by G5's `prepare` (by context). */
+const completedFound = new WeakMap<Context, Batch[]>();
+
+/** Pages of the list filtered by status read to find batches G5 can judge. */
+const G5_PAGES = 2;
 
 const batchOf = (x: Exchange) => x.body as Batch | undefined;
 
@@ -41,20 +48,17 @@ const FIXED = ["id", "project_id", "source_directory_id", "config"] as const;
 export const retrieveInvariants: Invariant[] = [
   {
     id: "G1",
-    title: "a batch read by id carries results only when expanded, and a completed one carries them then",
+    title: "a batch read by id without expand carries no results",
     rule: "results-when-expanded",
     profile: "contract",
     needs: "data",
     property: (ctx) =>
-      fc.asyncProperty(withResults(ctx), fc.boolean(), async (b, expand) => {
-        const x = await send(ctx, getCall(b.id, expand ? { expand: [EXPANDED] } : {}));
+      fc.asyncProperty(withResults(ctx), async (b) => {
+        const field = resultsExpand(ctx);
+        const x = await send(ctx, getCall(b.id));
         if (x.status !== 200) throw violation(`a batch the list showed could not be read (${x.status})`, x);
-        const results = batchOf(x)?.results;
-        if (!expand && results !== null && results !== undefined) throw violation("results are filled in without expand=results", x);
-        // Judged only on batches whose status was final when observed: it cannot have moved since.
-        if (expand && settledWithResults(ctx, b) && !Array.isArray(results)) {
-          throw violation(`a ${b.status} batch read with expand=results has no results array`, x);
-        }
+        const results = expandedField(x, field);
+        if (results !== null && results !== undefined) throw violation(`${field} is filled in without expand=${field}`, x);
       }),
   },
   {
@@ -126,5 +130,42 @@ export const retrieveInvariants: Invariant[] = [
           if (x.status !== 422 || !issueAt(x, ["query", "expand"])) throw violation(`expand=${value} is not a 422 naming expand`, x);
         },
       ),
+  },
+  {
+    id: "G5",
+    title: "a completed batch read with expand=results carries a results array",
+    rule: "results-on-expand",
+    profile: "contract",
+    // The list filtered by the status that carries results (COMPLETED), and what the observation saw.
+    prepare: async (ctx) => {
+      const statuses = [...expandedStatuses(ctx)].filter((s) => ctx.finalStatuses.has(s));
+      if (statuses.length === 0) return "needs a final status that carries results when expanded (the spec names none)";
+      const found = new Map(ctx.observed.batches.filter((b) => statuses.includes(b.status)).map((b) => [b.id, b]));
+      for (const status of statuses) {
+        let token: string | undefined;
+        for (let page = 0; page < G5_PAGES; page++) {
+          const query = { status, page_size: ctx.model.pageSize.maximum, page_token: token };
+          const x = await send(ctx, listCall(query));
+          if (x.status !== 200) break;
+          for (const b of itemsOf(x)) if (b.status === status) found.set(b.id, b);
+          token = tokenOf(x);
+          if (!token || itemsOf(x).length === 0) break;
+        }
+      }
+      if (found.size === 0) return `needs a batch in status ${statuses.join(" or ")}: the list filtered by status shows none the key sees`;
+      completedFound.set(ctx, [...found.values()]);
+      return undefined;
+    },
+    property: (ctx) =>
+      fc.asyncProperty(fc.constantFrom(...(completedFound.get(ctx) ?? [])), async (b) => {
+        const field = resultsExpand(ctx);
+        const x = await send(ctx, getCall(b.id, { expand: [field] }));
+        if (x.status !== 200) throw violation(`${b.status} batch ${b.id}, which the list showed, could not be read (${x.status})`, x);
+        // Judged on the status the read itself shows: final, so it cannot have moved since.
+        const status = String((x.body as Batch | undefined)?.status);
+        if (!expandedStatuses(ctx).has(status)) return;
+        if (!Array.isArray(expandedField(x, field)))
+          throw violation(`a ${status} batch read with expand=${field} has no ${field} array`, x);
+      }),
   },
 ];

@@ -27,6 +27,26 @@ export interface Context {
   cancelSent: Set<string>;
   /** The existing resources every create meant to succeed is made from, when given. */
   createIds: CreateIds;
+  /**
+   * Creates whose answer did not say whether a batch was made (a transport error or timeout, a
+   * 5xx): such a batch is in no `created`, so the cleanup looks for it in the pinned directory.
+   */
+  uncertainCreates: number;
+  /** With a pinned source directory: what the cleanup's search of it needs (see `Sweep`). */
+  sweep?: Sweep | undefined;
+}
+
+/**
+ * The pinned source directory's batches created since `since` (the run's start on the server's
+ * clock, less a margin) that existed before the run: the cleanup never cancels them. `before` is
+ * undefined when they could not all be read: then the cleanup searches nothing.
+ */
+export interface Sweep {
+  directory: string;
+  since: string;
+  before: ReadonlySet<string> | undefined;
+  /** Why `before` is unknown, when it is. */
+  problem?: string | undefined;
 }
 
 export type Profile = "contract" | "full";
@@ -44,6 +64,11 @@ export interface Invariant {
   writes?: boolean;
   /** Runs relative to --runs: properties that traverse many pages run fewer times. */
   weight?: number;
+  /**
+   * Finds, before the property runs, data the observation may lack (with the run's requests); a
+   * string is the reason to skip the invariant.
+   */
+  prepare?(ctx: Context): Promise<string | undefined>;
   // biome-ignore lint/suspicious/noExplicitAny: each property has its own input tuple.
   property(ctx: Context): fc.IAsyncPropertyWithHooks<any>;
 }

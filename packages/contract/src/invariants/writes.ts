@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { invalidInputs } from "../arbitraries.js";
-import { bodyWithExtras, type InvalidBody, invalidBodies, invalidBody, validBody, withCreateIds } from "../bodies.js";
+import { bodyWithExtras, type InvalidBody, invalidBodies, invalidBody, validBody, withCreateIds, withoutWebhooks } from "../bodies.js";
 import { type Call, cancelCall, createCall, issueAt, send, unknownId } from "../calls.js";
 import type { Exchange } from "../target.js";
 import { type Context, type Invariant, violation } from "./support.js";
@@ -13,18 +13,28 @@ export function createSchema(ctx: Context): string {
 }
 
 /**
- * Valid create bodies: drawn from the schema, made from the run's existing source directory and
- * configuration when it was given them (else a correct live server would refuse them: 404).
- * Negative bodies keep drawn ids: they must be refused anyway.
+ * A body meant to succeed, made for the target: from the run's existing source directory and
+ * configuration when it was given them (else a correct live server would refuse it: 404), and
+ * without webhook fields then, or whenever the target is not loopback (drawn ones would be refused
+ * there, or delivered to). On loopback without ids, webhook fields are drawn as the rest.
+ */
+const forTarget = (ctx: Context, b: Record<string, unknown>): Record<string, unknown> => {
+  const made = withCreateIds(b, ctx.createIds);
+  return ctx.target.loopback ? made : withoutWebhooks(made);
+};
+
+/**
+ * Valid create bodies: drawn from the schema, made for the target (`forTarget`). Negative bodies
+ * keep drawn ids: they must be refused anyway.
  */
 export const validCreateBody = (ctx: Context): fc.Arbitrary<Record<string, unknown>> =>
-  validBody(ctx.spec, createSchema(ctx)).map((b) => withCreateIds(b, ctx.createIds));
+  validBody(ctx.spec, createSchema(ctx)).map((b) => forTarget(ctx, b));
 
 export const validCreate = (ctx: Context): fc.Arbitrary<Call> => validCreateBody(ctx).map(createCall);
 
 /** Valid bodies with unknown fields (see `bodyWithExtras`), made from the run's ids when given. */
 const createWithExtras = (ctx: Context) =>
-  bodyWithExtras(ctx.spec, createSchema(ctx)).map(({ body, extra }) => ({ body: withCreateIds(body, ctx.createIds), extra }));
+  bodyWithExtras(ctx.spec, createSchema(ctx)).map(({ body, extra }) => ({ body: forTarget(ctx, body), extra }));
 
 /**
  * Batches a run may cancel without touching anyone's work: ids that exist nowhere, and batches
