@@ -213,7 +213,7 @@ async function runInvariants(
         ...(options.path && options.only?.length === 1 ? { path: options.path } : {}),
         // With a write cap, a write invariant's first counterexample is reported as found: shrinking
         // it would spend the paid writes the other invariants are to get.
-        endOnFailure: invariant.writes === true && Number.isFinite(target.maxWrites),
+        endOnFailure: invariant.noShrink === true || (invariant.writes === true && Number.isFinite(target.maxWrites)),
       });
       const error = details.errorInstance;
       // Interrupted: what ran of this invariant is no verdict; the run stops here.

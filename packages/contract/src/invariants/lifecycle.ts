@@ -126,6 +126,7 @@ export const lifecycleInvariants: Invariant[] = [
     rule: "created-readable",
     profile: "full",
     writes: true,
+    noShrink: true,
     weight: 0.4,
     property: (ctx) =>
       fc.asyncProperty(ownDirectory(ctx), async (sent) => {

@@ -62,6 +62,12 @@ export interface Invariant {
   needs?: "data" | "pages" | "final";
   /** It sends writes: skipped unless writes are allowed, and once the write budget is used up. */
   writes?: boolean;
+  /**
+   * Its first counterexample is reported as found, not shrunk: for an invariant whose verdict waits
+   * (W8 gives a lagging index seconds), every shrink step would wait as long, and what it draws does
+   * not change the verdict.
+   */
+  noShrink?: boolean;
   /** Runs relative to --runs: properties that traverse many pages run fewer times. */
   weight?: number;
   /**
