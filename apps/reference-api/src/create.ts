@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Batch, BatchStatus } from "@llama-batches/client";
 import type { ErrorDetail, Spec } from "@llama-batches/spec";
 import type { Clock } from "./clock.js";
+import { documentedExample } from "./documented.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { Project } from "./model.js";
 import { invalid, type Reply } from "./reply.js";
@@ -14,8 +15,7 @@ import type { BatchStore } from "./store.js";
  * documented answer: the same source the contract suite judges it by. Read once at start.
  */
 function createdStatus(spec: Spec): BatchStatus {
-  const [example] = Object.values(spec.responseExamples("createBatch", 200));
-  const status = (example?.value as Partial<Batch> | undefined)?.status;
+  const status = (documentedExample(spec, "createBatch", 200) as Partial<Batch> | undefined)?.status;
   if (!status) throw new Error("the spec documents no created batch (a 200 example of createBatch)");
   return status;
 }

@@ -31,7 +31,7 @@ export function directoryFiles(sourceDirectoryId: string): string[] {
 }
 
 /** What processing one file of a batch gave: a job, or the file's own error. Fixed by the two ids. */
-export function finishedFile(batch: Pick<Batch, "id" | "config">, fileId: string): BatchResult {
+function finishedFile(batch: Pick<Batch, "id" | "config">, fileId: string): BatchResult {
   const rng = createRng(seedOf(`${batch.id}/${fileId}`));
   if (rng() < FILE_FAILURE_RATE) return { source_directory_file_id: fileId, job_reference: null, error_message: FILE_ERROR };
   const type = batch.config.job.type;
@@ -39,7 +39,7 @@ export function finishedFile(batch: Pick<Batch, "id" | "config">, fileId: string
 }
 
 /** A file the batch has not processed (yet, or ever): no job, no error. */
-export function unfinishedFile(fileId: string): BatchResult {
+function unfinishedFile(fileId: string): BatchResult {
   return { source_directory_file_id: fileId, job_reference: null, error_message: null };
 }
 

@@ -42,6 +42,10 @@ export const batchPath = (id: string, params: Record<string, string | readonly s
 export const cancelPath = (id: string, params: Record<string, string | readonly string[]> = {}) =>
   `${CANCEL_PATH.replace("{batch_id}", encodeURIComponent(id))}${query(params)}`;
 
+/** The bearer header of a key (or of its text), none without one. */
+const authOf = (key: ApiKey | string | undefined): Record<string, string> =>
+  key === undefined ? {} : bearer(typeof key === "string" ? key : key.key);
+
 export function create(
   api: RunningReferenceApi,
   key: ApiKey | string | undefined,
@@ -49,10 +53,9 @@ export function create(
   params: Record<string, string> = {},
   headers: Record<string, string> = { "content-type": "application/json" },
 ): Promise<Reply> {
-  const auth = key === undefined ? {} : bearer(typeof key === "string" ? key : key.key);
   return send(api, `${CREATE_PATH}${query(params)}`, {
     method: "POST",
-    headers: { ...auth, ...headers },
+    headers: { ...authOf(key), ...headers },
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
 }
@@ -70,8 +73,7 @@ export function retrieve(
   id: string,
   params: Record<string, string | readonly string[]> = {},
 ): Promise<Reply> {
-  const auth = key === undefined ? {} : bearer(typeof key === "string" ? key : key.key);
-  return send(api, batchPath(id, params), { headers: auth });
+  return send(api, batchPath(id, params), { headers: authOf(key) });
 }
 
 /** A read that must succeed: the batch. */
@@ -88,10 +90,9 @@ export function cancel(
   params: Record<string, string> = {},
   init: { body?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const auth = key === undefined ? {} : bearer(typeof key === "string" ? key : key.key);
   return send(api, cancelPath(id, params), {
     method: "POST",
-    headers: { ...auth, ...(init.headers ?? {}) },
+    headers: { ...authOf(key), ...(init.headers ?? {}) },
     ...(init.body === undefined ? {} : { body: init.body }),
   });
 }
@@ -104,6 +105,15 @@ export async function rawText(api: RunningReferenceApi, path: string, init: Requ
 
 export function keysOf(api: RunningReferenceApi): { org: ApiKey[]; project: ApiKey[] } {
   return { org: api.apiKeys.filter((k) => k.project_id === null), project: api.apiKeys.filter((k) => k.project_id !== null) };
+}
+
+/** An organization-wide key, one of another organization, and a project key of the first's organization. */
+export function scopeKeys(api: RunningReferenceApi): { orgKey: ApiKey; otherOrg: ApiKey; projectKey: ApiKey } {
+  const { org, project } = keysOf(api);
+  const [orgKey, otherOrg] = org;
+  const projectKey = project.find((k) => k.organization_id === orgKey?.organization_id);
+  if (!orgKey || !otherOrg || !projectKey) throw new Error("keys missing");
+  return { orgKey, otherOrg, projectKey };
 }
 
 /** The organization's projects in the order the keys list them: the first is its default project. */

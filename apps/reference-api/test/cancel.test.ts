@@ -10,7 +10,19 @@ import type { Batch } from "@llama-batches/client";
 import { getSpec } from "@llama-batches/spec";
 import { describe, expect, test } from "vitest";
 import type { ApiKey } from "../src/index.js";
-import { BATCH_NOT_FOUND, bodyFor, CREATED_STATUS, cancel, cancelPath, created, FINAL_STATUSES, keysOf, rawText, read } from "./batches.js";
+import {
+  BATCH_NOT_FOUND,
+  bodyFor,
+  CREATED_STATUS,
+  cancel,
+  cancelPath,
+  created,
+  FINAL_STATUSES,
+  keysOf,
+  rawText,
+  read,
+  scopeKeys,
+} from "./batches.js";
 import { bearer, expectedBatches, useReferenceApi } from "./helpers.js";
 
 const spec = getSpec();
@@ -94,10 +106,7 @@ describe("a batch that is not final", () => {
 
 describe("refusals", () => {
   test("one 404, byte for byte, for an unknown id and ids the key cannot see", async () => {
-    const { org, project } = keysOf(ref.api);
-    const [orgKey, otherOrg] = org;
-    const projectKey = project.find((k) => k.organization_id === orgKey?.organization_id);
-    if (!orgKey || !otherOrg || !projectKey) throw new Error("keys missing");
+    const { orgKey, otherOrg, projectKey } = scopeKeys(ref.api);
     const notFinal = (b: Batch) => !FINAL_STATUSES.includes(b.status);
     // The data as it is now: other tests cancel batches of the generated data.
     const now = ref.api.store.all();

@@ -7,25 +7,16 @@
 import { INVARIANTS, runContract, table, WRITES_NOT_ALLOWED } from "@llama-batches/contract";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAULTS, type FaultName, type RunningReferenceApi, startReferenceApi } from "../src/index.js";
-import { OPERATION_FAULTS, orgKey, printTable } from "./mutation.js";
+import { catches, OPERATION_FAULTS, orgKey, printTable, WRITE_BREAKS } from "./mutation.js";
 
 const seed = Number(process.env.FAST_CHECK_SEED ?? 1);
 const RUNS = 20;
 const SERVER = { seed: 3, size: 2_000 } as const;
 const WRITERS = INVARIANTS.filter((i) => i.writes).map((i) => i.id);
 
-/** The invariants each fault of the single-batch operations breaks by design. */
-const WRITE_BREAKS: Record<(typeof OPERATION_FAULTS)[number], readonly string[]> = {
-  "cancel-final-409": ["W13"],
-  "cancel-final-mutates": ["W12", "W13"],
-  "leaky-404": ["G3", "W15"],
-  "results-always": ["G1"],
-  "expand-ignored": ["G5"],
-  "create-ignores-body": ["W7"],
-  "strict-body": ["W4"],
-  "lenient-body": ["W3"],
-  "create-not-readable": ["W8"],
-};
+/** The full profile, strict, writes allowed, with the organization-wide key unless `options` say otherwise. */
+const runWrites = (api: RunningReferenceApi, options: Partial<Parameters<typeof runContract>[0]> = {}) =>
+  runContract({ baseUrl: api.url, apiKey: orgKey(api), profile: "full", strict: true, runs: RUNS, seed, allowWrites: true, ...options });
 
 const notPassed = (report: Awaited<ReturnType<typeof runContract>>) =>
   report.results.filter((r) => r.outcome !== "pass").map((r) => `${r.id} ${r.outcome}: ${r.reason}`);
@@ -41,15 +32,7 @@ describe("the full profile with writes allowed, strict, against the clean refere
     ["an organization-wide key", (a: RunningReferenceApi) => a.apiKeys.find((k) => k.project_id === null)],
     ["a project key", (a: RunningReferenceApi) => a.apiKeys.find((k) => k.project_id !== null)],
   ])("holds with %s, every write invariant judged", async (name, pick) => {
-    const report = await runContract({
-      baseUrl: api.url,
-      apiKey: pick(api)?.key,
-      profile: "full",
-      strict: true,
-      runs: RUNS,
-      seed,
-      allowWrites: true,
-    });
+    const report = await runWrites(api, { apiKey: pick(api)?.key });
     console.log(
       `full profile, writes allowed, vs reference API (${name}): ${report.requests} requests, ${report.writes} writes\n${table(report)}`,
     );
@@ -63,16 +46,7 @@ describe("the full profile with writes allowed, strict, against the clean refere
     const directory = api.store.all()[0]?.source_directory_id as string;
     const ids = { sourceDirectoryId: directory, configurationId: "cfg-PARSE_AGENTIC", jobType: "parse_v2" };
     const before = new Set(api.store.all().map((b) => b.id));
-    const report = await runContract({
-      baseUrl: api.url,
-      apiKey: orgKey(api),
-      profile: "full",
-      strict: true,
-      runs: RUNS,
-      seed,
-      allowWrites: true,
-      ...ids,
-    });
+    const report = await runWrites(api, ids);
     expect(notPassed(report)).toEqual([]);
     expect(report.results.filter((r) => WRITERS.includes(r.id)).map((r) => r.id)).toEqual(WRITERS);
     // Every batch the run made (only creates meant to succeed make one here) is made from the ids.
@@ -128,16 +102,7 @@ describe("cleanup: a run with writes leaves no batch it created running, and tou
     const before = snapshot();
     const nonFinalBefore = api.store.all().filter((b) => !["COMPLETED", "FAILED", "CANCELLED"].includes(b.status)).length;
     expect(nonFinalBefore, "the data has batches the suite must not cancel").toBeGreaterThan(0);
-    const report = await runContract({
-      baseUrl: api.url,
-      apiKey: orgKey(api),
-      profile: "full",
-      strict: true,
-      runs: RUNS,
-      seed,
-      allowWrites: true,
-      ...cap,
-    });
+    const report = await runWrites(api, cap);
     expect(report.results.filter((r) => r.outcome === "fail").map((r) => r.id)).toEqual([]);
     const made = api.store.all().filter((b) => !before.has(b.id));
     expect(made.length).toBeGreaterThan(0);
@@ -170,27 +135,6 @@ describe("mutation table of create, retrieve and cancel: every fault is caught, 
   });
 
   test.each(Object.keys(WRITE_BREAKS) as (keyof typeof WRITE_BREAKS)[])("%s", async (fault) => {
-    const api = await startReferenceApi({ ...SERVER, fault });
-    try {
-      const report = await runContract({
-        baseUrl: api.url,
-        apiKey: orgKey(api),
-        profile: "full",
-        strict: true,
-        runs: RUNS,
-        seed,
-        allowWrites: true,
-      });
-      const failed = report.results.filter((r) => r.outcome === "fail").map((r) => r.id);
-      caught.set(fault, failed);
-      expect(
-        failed.filter((id) => WRITE_BREAKS[fault].includes(id)),
-        `fault ${fault} was caught only by ${failed.join(", ") || "nothing"}`,
-      ).not.toEqual([]);
-      const first = report.results.find((r) => r.outcome === "fail");
-      expect(first?.counterexample).toBeTruthy();
-    } finally {
-      await api.stop();
-    }
+    caught.set(fault, await catches(fault, { server: SERVER, runs: RUNS, seed, allowWrites: true }));
   });
 });

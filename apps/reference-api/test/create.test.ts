@@ -10,7 +10,7 @@ import type { Batch } from "@llama-batches/client";
 import { compareInstants, getSpec, instantOf } from "@llama-batches/spec";
 import { describe, expect, test } from "vitest";
 import { BODY_LIMIT_BYTES } from "../src/index.js";
-import { bodyFor, CREATED_STATUS, create, created, EXAMPLE_BODY, keysOf, projectsOf, read, SCOPE_NOT_FOUND } from "./batches.js";
+import { bodyFor, CREATED_STATUS, create, created, EXAMPLE_BODY, keysOf, projectsOf, read, SCOPE_NOT_FOUND, scopeKeys } from "./batches.js";
 import { asPage, bearer, getList, useReferenceApi } from "./helpers.js";
 
 const spec = getSpec();
@@ -115,10 +115,7 @@ describe("the project a create acts in", () => {
   });
 
   test("a project or organization the key cannot see is the spec's 404, the same as one that does not exist", async () => {
-    const { org, project } = keysOf(ref.api);
-    const [orgKey, otherOrgKey] = org;
-    const projectKey = project.find((k) => k.organization_id === orgKey?.organization_id);
-    if (!orgKey || !otherOrgKey || !projectKey) throw new Error("keys missing");
+    const { orgKey, otherOrg: otherOrgKey, projectKey } = scopeKeys(ref.api);
     const foreignProject = projectsOf(ref.api, otherOrgKey.organization_id)[0] ?? "";
     const sibling = projectsOf(ref.api, orgKey.organization_id).find((p) => p !== projectKey.project_id) ?? "";
     const before = ref.api.store.size;

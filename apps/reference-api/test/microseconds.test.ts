@@ -35,7 +35,8 @@ describe.each(["Z", "+00:00"] as const)("microsecond data written with %s", (utc
     }
   });
 
-  test(`the full profile passes, strict, over ${SEEDS} seeds`, async () => {
+  // Twenty full runs with writes: about 25 s alone, more when the whole suite shares two cores.
+  test(`the full profile passes, strict, over ${SEEDS} seeds`, { timeout: 120_000 }, async () => {
     const api = await startReferenceApi(server);
     try {
       const problems: string[] = [];

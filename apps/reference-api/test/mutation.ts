@@ -24,7 +24,8 @@ export const OPERATION_FAULTS = [
   "create-not-readable",
 ] as const satisfies readonly FaultName[];
 
-type ListFaultName = Exclude<FaultName, (typeof OPERATION_FAULTS)[number]>;
+type OperationFaultName = (typeof OPERATION_FAULTS)[number];
+type ListFaultName = Exclude<FaultName, OperationFaultName>;
 
 /** The invariants each fault of the list breaks by design: the suite must fail on (at least) one of them. */
 export const BREAKS: Record<ListFaultName, readonly string[]> = {
@@ -43,16 +44,38 @@ export const BREAKS: Record<ListFaultName, readonly string[]> = {
   "reverse-order": ["O1"],
 };
 
+/** The invariants each fault of create, retrieve and cancel breaks by design (caught with writes allowed). */
+export const WRITE_BREAKS: Record<OperationFaultName, readonly string[]> = {
+  "cancel-final-409": ["W13"],
+  "cancel-final-mutates": ["W12", "W13"],
+  "leaky-404": ["G3", "W15"],
+  "results-always": ["G1"],
+  "expand-ignored": ["G5"],
+  "create-ignores-body": ["W7"],
+  "strict-body": ["W4"],
+  "lenient-body": ["W3"],
+  "create-not-readable": ["W8"],
+};
+
+const ALL_BREAKS: Record<FaultName, readonly string[]> = { ...BREAKS, ...WRITE_BREAKS };
+
 export const orgKey = (api: RunningReferenceApi) => api.apiKeys.find((k) => k.project_id === null)?.key;
 
 /**
  * Starts the server with `fault`, runs the full profile strictly, and checks the fault is caught by
- * an invariant it breaks. `during` runs while the suite does (a writer, say) and is stopped after.
+ * an invariant it breaks. `during` runs while the suite does (a writer, say) and is stopped after;
+ * `allowWrites` lets the suite write (the faults of create, retrieve and cancel need it).
  * Returns the invariants that failed.
  */
 export async function catches(
   fault: FaultName,
-  options: { server: StartReferenceApiOptions; runs: number; seed: number; during?: (api: RunningReferenceApi) => { stop(): void } },
+  options: {
+    server: StartReferenceApiOptions;
+    runs: number;
+    seed: number;
+    allowWrites?: boolean;
+    during?: (api: RunningReferenceApi) => { stop(): void };
+  },
 ): Promise<string[]> {
   const api = await startReferenceApi({ ...options.server, fault });
   const during = options.during?.(api);
@@ -64,11 +87,12 @@ export async function catches(
       strict: true,
       runs: options.runs,
       seed: options.seed,
+      allowWrites: options.allowWrites,
     });
     const failed = report.results.filter((r) => r.outcome === "fail").map((r) => r.id);
     expect(failed, `fault ${fault} went unnoticed`).not.toEqual([]);
     expect(
-      failed.filter((id) => (BREAKS as Partial<Record<FaultName, readonly string[]>>)[fault]?.includes(id)),
+      failed.filter((id) => ALL_BREAKS[fault].includes(id)),
       `fault ${fault} was caught only by ${failed.join(", ")}`,
     ).not.toEqual([]);
     const first = report.results.find((r) => r.outcome === "fail");

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Batch } from "@llama-batches/client";
 import { getSpec } from "@llama-batches/spec";
 import { describe, expect, test } from "vitest";
-import { BATCH_NOT_FOUND, batchPath, EXPANDED, FINAL_STATUSES, keysOf, rawText, read, retrieve } from "./batches.js";
+import { BATCH_NOT_FOUND, batchPath, EXPANDED, FINAL_STATUSES, keysOf, rawText, read, retrieve, scopeKeys } from "./batches.js";
 import { asPage, bearer, expectedBatches, getList, useReferenceApi } from "./helpers.js";
 
 const spec = getSpec();
@@ -124,10 +124,7 @@ describe("expand=results", () => {
 
 describe("one 404 for an unknown id and an id the credentials cannot see", () => {
   test("byte for byte, whatever makes the batch unseen", async () => {
-    const { org, project } = keysOf(ref.api);
-    const [orgKey, otherOrg] = org;
-    const projectKey = project.find((k) => k.organization_id === orgKey?.organization_id);
-    if (!orgKey || !otherOrg || !projectKey) throw new Error("keys missing");
+    const { orgKey, otherOrg, projectKey } = scopeKeys(ref.api);
     const [own] = expectedBatches(ref.data, ref.organizationOf, projectKey);
     const [sibling] = expectedBatches(ref.data, ref.organizationOf, orgKey).filter((b) => b.project_id !== projectKey.project_id);
     const [foreign] = expectedBatches(ref.data, ref.organizationOf, otherOrg);

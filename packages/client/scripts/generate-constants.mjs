@@ -5,10 +5,10 @@
 // Usage: node scripts/generate-constants.mjs [output path, default src/generated/constants.ts]
 
 import { writeFileSync } from "node:fs";
-import { getSpec, loadSpec } from "@llama-batches/spec";
+import { getSpec } from "@llama-batches/spec";
 
 const spec = getSpec();
-const doc = loadSpec();
+const doc = spec.document;
 const regions = spec.regions;
 if (regions.length === 0) throw new Error("the spec names no region (x-region on servers)");
 const finals = spec.finalStatuses;

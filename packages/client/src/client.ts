@@ -98,6 +98,9 @@ interface CallInit {
   redirect?: RequestRedirect;
 }
 
+/** One openapi-fetch call, handed the per-call init. */
+type Run = (init: CallInit) => Promise<{ error?: unknown; response: Response }>;
+
 export function createBatchesClient(options: BatchesClientOptions = {}): BatchesClient {
   const apiKey = options.apiKey === undefined ? readEnv("LLAMA_CLOUD_API_KEY") : (options.apiKey ?? undefined);
   const session = options.session || undefined;
@@ -130,7 +133,7 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
    * attempt and hands its text over here; openapi-fetch, asked for a stream, leaves the body alone.
    */
   const call = async <T>(
-    run: (init: CallInit) => Promise<{ error?: unknown; response: Response }>,
+    run: Run,
     opts: RequestOptions | undefined,
     parse: (text: string | undefined, response: Response, secrets: readonly string[]) => T,
   ): Promise<T> => {
@@ -163,8 +166,7 @@ export function createBatchesClient(options: BatchesClientOptions = {}): Batches
       (text, response) => new BatchesPage(parsePage(text, response, secrets), response, query, opts, fetchPage),
     );
 
-  const one = (run: (init: CallInit) => Promise<{ error?: unknown; response: Response }>, opts: RequestOptions | undefined) =>
-    call(run, opts, parseBatch);
+  const one = (run: Run, opts: RequestOptions | undefined) => call(run, opts, parseBatch);
 
   const retrieve = (batch_id: string, query: BatchRetrieveParams = {}, opts?: RequestOptions) =>
     one((init) => api.GET("/api/v2/batches/{batch_id}", { params: { path: { batch_id }, query }, ...init }), opts);

@@ -1,3 +1,4 @@
+import type { Redirect } from "./client.js";
 import { BatchesError, PaginationLoopError } from "./errors.js";
 import type { Batch, ListBatchesParams, ListBatchesResponse } from "./types.js";
 
@@ -14,7 +15,7 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
   headers?: Record<string, string> | undefined;
   /** Overrides the client's `redirect`. */
-  redirect?: "follow" | "error" | undefined;
+  redirect?: Redirect | undefined;
 }
 
 /** @internal Fetches one page; the client supplies it. */
