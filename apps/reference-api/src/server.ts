@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Spec } from "@llama-batches/spec";
-import { requestTarget } from "@llama-batches/spec/http";
+import { redirectLocation, requestTarget } from "@llama-batches/spec/http";
 import type { Authenticator } from "./auth.js";
 import { drained, readBody } from "./body.js";
 import type { ListHandler } from "./list.js";
@@ -53,7 +53,7 @@ export function createHandler({
       return afterBody(req, {
         status: 307,
         body: undefined,
-        headers: { location: search ? `${match.redirect}?${search}` : match.redirect },
+        headers: { location: redirectLocation(match.redirect, search) },
       });
     }
     if ("allowed" in match) return afterBody(req, detail(405, "Method Not Allowed", { allow: match.allowed.join(", ") }));

@@ -142,3 +142,15 @@ function decodePath(path: string): string {
     return path;
   }
 }
+
+/**
+ * A `Location` for a redirect to `path` (decoded, as `requestTarget` gives it) with the raw query:
+ * what a header may not hold (controls, spaces, anything outside ASCII) percent-encoded as UTF-8,
+ * as Starlette encodes the URL it redirects to. Written raw, such a path made node:http throw.
+ */
+export function redirectLocation(path: string, search: string): string {
+  const target = search ? `${path}?${search}` : path;
+  return target.replace(/[^\x21-\x7e]/gu, (c) =>
+    [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
+}

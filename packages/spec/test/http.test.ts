@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { answerClientErrors, HTTP_LIMITS, requestTarget, serverOptions } from "../src/http.js";
+import { answerClientErrors, HTTP_LIMITS, redirectLocation, requestTarget, serverOptions } from "../src/http.js";
 
 const servers: ReturnType<typeof createServer>[] = [];
 afterEach(async () => {
@@ -83,5 +83,13 @@ describe("request targets, as uvicorn reads them", () => {
     ["/api/v2/%ZZ", "/api/v2/%ZZ", ""],
   ])("%s", (url, pathname, search) => {
     expect(requestTarget({ url })).toEqual({ pathname, search });
+  });
+});
+
+describe("redirectLocation", () => {
+  test("keeps a plain path and query, percent-encodes what a header cannot hold", () => {
+    expect(redirectLocation("/api/v2/batches", "page_size=1")).toBe("/api/v2/batches?page_size=1");
+    expect(redirectLocation("/api/v2/é x\n/", "")).toBe("/api/v2/%C3%A9%20x%0A/");
+    expect(redirectLocation("/api/v2/😀", "")).toBe("/api/v2/%F0%9F%98%80");
   });
 });

@@ -19,7 +19,7 @@ import {
   truncateDepth,
   validationError,
 } from "@llama-batches/spec";
-import { answerClientErrors, HTTP_LIMITS, readBody, requestTarget, serverOptions } from "@llama-batches/spec/http";
+import { answerClientErrors, HTTP_LIMITS, readBody, redirectLocation, requestTarget, serverOptions } from "@llama-batches/spec/http";
 import { BODY_LIMIT_BYTES, bodyRead, reading } from "./body.js";
 import { EXPAND_PARAM, expandedExample } from "./expand.js";
 import { judgeInput } from "./input.js";
@@ -137,7 +137,7 @@ function route(
   }
   // redirect_slashes, then the method.
   if ("redirect" in match) {
-    return { reply: { status: 307, body: undefined, headers: { location: search ? `${match.redirect}?${search}` : match.redirect } } };
+    return { reply: { status: 307, body: undefined, headers: { location: redirectLocation(match.redirect, search) } } };
   }
   if ("allowed" in match) {
     return { reply: { status: 405, body: errorDetail("Method Not Allowed"), headers: { allow: match.allowed.join(", ") } } };
